@@ -155,13 +155,29 @@ public final class ContentObject {
         return results;
     }
 
-    /** Layers from the root to this node, e.g. [http-chunked, gzip, 7z]. */
+    /**
+     * Layers from the root to this node, each followed by the name it gave its child when it has one, e.g.
+     * [http-chunked, gzip, 7z, docs/secret.docx]: read as "the 7z layer yielded docs/secret.docx".
+     */
     public List<String> chain() {
         List<String> out = new ArrayList<>();
         for (ContentObject o = this; o != null; o = o.parent) {
-            out.add(0, o.name != null && o.parent != null ? o.layer + ":" + o.name : o.layer);
+            if (o.name != null && o.parent != null) {
+                out.add(0, o.name);
+            }
+            out.add(0, o.layer);
         }
         return out;
+    }
+
+    /** True when {@code other} is this node or below it. */
+    public boolean isAncestorOf(ContentObject other) {
+        for (ContentObject o = other; o != null; o = o.parent) {
+            if (o == this) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Copy of the bytes (tests, evidence excerpts). */

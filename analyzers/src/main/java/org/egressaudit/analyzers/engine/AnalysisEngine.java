@@ -1,0 +1,122 @@
+package org.egressaudit.analyzers.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.egressaudit.analyzers.capture.CaptureReader;
+import org.egressaudit.analyzers.capture.CaptureReaders;
+import org.egressaudit.analyzers.capture.PacketRecord;
+import org.egressaudit.analyzers.content.MemoryBudget;
+import org.egressaudit.analyzers.corpus.Corpus;
+import org.egressaudit.analyzers.decode.DecoderRegistry;
+import org.egressaudit.analyzers.detect.ContentScanner;
+import org.egressaudit.analyzers.detect.CorpusIndex;
+import org.egressaudit.analyzers.detect.DetectConfig;
+import org.egressaudit.analyzers.flow.FlowTable;
+import org.egressaudit.analyzers.flow.ReassemblyConfig;
+import org.egressaudit.analyzers.packet.DecodedPacket;
+import org.egressaudit.analyzers.packet.PacketDecoder;
+import org.egressaudit.analyzers.policy.Policy;
+import org.egressaudit.analyzers.protocol.AppLayerDispatcher;
+import org.egressaudit.analyzers.protocol.ProtocolContext;
+import org.egressaudit.analyzers.protocol.http.HttpProtocol;
+
+/**
+ * The offline analysis path: capture file, planted corpus and policy in; verdict with evidence out.
+ * Reading, IP/TCP reassembly and protocol framing run on the calling thread without per-packet allocation;
+ * content analysis (decoding, recognition) runs on worker threads, one transmission per task.
+ */
+public final class AnalysisEngine {
+    private final AnalysisOptions options;
+    private final DecoderRegistry decoders;
+
+    public AnalysisEngine(AnalysisOptions options) {
+        this(options, DecoderRegistry.load());
+    }
+
+    public AnalysisEngine(AnalysisOptions options, DecoderRegistry decoders) {
+        this.options = options;
+        this.decoders = decoders;
+    }
+
+    public DecoderRegistry decoders() {
+        return decoders;
+    }
+
+    /**
+     * Analyses a capture. Throws {@link org.egressaudit.analyzers.capture.CaptureFormatException} when the file
+     * is not a capture at all; a truncated or damaged capture is analysed as far as it goes, with warnings.
+     */
+    public AnalysisResult analyze(Path capture, Corpus corpus, Policy policy) throws IOException {
+        DetectConfig detect = new DetectConfig(policy.minFragmentBytes(), 2.5, mergedMarkers(policy), true);
+        CorpusIndex index = CorpusIndex.build(corpus.files(), detect);
+        ContentScanner scanner = new ContentScanner(index);
+        TransmissionAnalyzer analyzer = new TransmissionAnalyzer(scanner, decoders, options.decodeLimits(), policy);
+        MemoryBudget budget = new MemoryBudget(options.memoryBudget());
+        ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads());
+        List<String> warnings = new ArrayList<>(corpus.warnings());
+        try (CaptureReader reader = CaptureReaders.open(capture)) {
+            AnalysisSink sink = new AnalysisSink(analyzer, workers, budget);
+            // Pieces overlap by the fragment size so that no fragment is cut in two at a piece boundary.
+            ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
+            AppLayerDispatcher dispatcher = new AppLayerDispatcher(ctx, List.of(new HttpProtocol()));
+            ConnectionRecorder recorder = new ConnectionRecorder(dispatcher, sink);
+            FlowTable flows = new FlowTable(recorder, ReassemblyConfig.defaults()
+                    .withGlobalBufferCap(options.reassemblyBudget()));
+            PacketDecoder decoder = new PacketDecoder();
+            PacketRecord rec = new PacketRecord();
+            DecodedPacket pkt = new DecodedPacket();
+            long packets = 0;
+            long ipPackets = 0;
+            long first = Long.MAX_VALUE;
+            long last = Long.MIN_VALUE;
+            while (reader.next(rec)) {
+                packets++;
+                first = Math.min(first, rec.timestampNanos);
+                last = Math.max(last, rec.timestampNanos);
+                if (decoder.decode(rec, pkt)) {
+                    ipPackets++;
+                    flows.onPacket(pkt);
+                }
+            }
+            flows.finish(packets == 0 ? 0 : last);
+            sink.awaitAll();
+            warnings.addAll(reader.warnings());
+            warnings.addAll(decoder.stats().warnings());
+            boolean complete = reader.warnings().isEmpty();
+            AnalysisResult.CaptureSummary summary = new AnalysisResult.CaptureSummary(capture.toString(),
+                    reader.formatDescription(), packets, ipPackets, reader.bytesRead(), packets == 0 ? 0 : first,
+                    packets == 0 ? 0 : last, complete);
+            return new VerdictBuilder(policy).build(summary, corpus, sink.results(), recorder, sink.dnsQueries(),
+                    warnings, budget.refusedBytes(), flows.stats().truncatedBytes());
+        } finally {
+            workers.shutdownNow();
+            try {
+                workers.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static List<String> mergedMarkers(Policy policy) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(DetectConfig.DEFAULT_MARKERS);
+        all.addAll(policy.markers());
+        return List.copyOf(all);
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "egress-analysis-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
