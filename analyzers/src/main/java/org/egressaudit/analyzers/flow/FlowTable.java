@@ -128,7 +128,7 @@ public final class FlowTable {
             Direction d = c.direction(srcIsA);
             boolean replace;
             if (c.closed()) {
-                replace = syn || (p.payloadLength > 0 && !c.repeatsOldData(p, d));
+                replace = syn ? !c.repeatsSyn(p, d) : p.payloadLength > 0 && !c.repeatsOldData(p, d);
                 if (!replace) {
                     counters.lateSegmentsAfterClose++;
                     return;

@@ -99,17 +99,19 @@ final class TcpConnection extends Flow implements OverlapSink {
         return stream(d).isBelowEnd(p.tcpSeq, p.payloadLength);
     }
 
+    /** The SYN (or SYN+ACK) repeats the one that started its sender's direction (same ISN). */
+    boolean repeatsSyn(DecodedPacket p, Direction d) {
+        TcpReassembler own = stream(d);
+        return own.synSeen() && own.unwrap((p.tcpSeq + 1) & SEQ_MASK) == 0;
+    }
+
     /** A SYN without ACK on this open connection is a new connection (port reuse), not a retransmission. */
     boolean isNewConnectionSyn(DecodedPacket p, Direction d) {
         TcpReassembler own = stream(d);
         if (!own.started()) {
             return true;
         }
-        long firstByte = (p.tcpSeq + 1) & SEQ_MASK;
-        if (own.synSeen() && own.unwrap(firstByte) == 0) {
-            return false;
-        }
-        return own.distanceFromNext(firstByte) > NEW_ISN_DISTANCE;
+        return !repeatsSyn(p, d) && own.distanceFromNext((p.tcpSeq + 1) & SEQ_MASK) > NEW_ISN_DISTANCE;
     }
 
     @Override

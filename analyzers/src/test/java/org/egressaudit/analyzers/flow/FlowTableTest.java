@@ -191,6 +191,17 @@ class FlowTableTest {
     }
 
     @Test
+    void retransmittedSynAfterARefusalIsNotANewConnection() {
+        table.onPacket(Packets.tcp(CLIENT, 40000, SERVER, 81, 500, 0, SYN, new byte[0], 1));
+        table.onPacket(Packets.tcp(SERVER, 81, CLIENT, 40000, 0, 501, Packets.RST | ACK, new byte[0], 2));
+        assertTrue(factory.only().stats != null);
+        table.onPacket(Packets.tcp(CLIENT, 40000, SERVER, 81, 500, 0, SYN, new byte[0], 3));
+        assertEquals(1, factory.connections.size());
+        table.onPacket(Packets.tcp(CLIENT, 40000, SERVER, 81, 90_000, 0, SYN, new byte[0], 4));
+        assertEquals(2, factory.connections.size(), "a new ISN is a new connection");
+    }
+
+    @Test
     void newSynWithAFarIsnOnAnOpenConnectionIsPortReuse() {
         Talk t = new Talk(table, 1000, 2000).handshake();
         t.c(0, "old connection never closed").c(40, "buffered");
