@@ -100,9 +100,11 @@ abstract class HttpMessageDecoder implements StreamListener {
     /** Where raw transmissions of this direction went (the last known host, else the server address). */
     abstract String rawDestination();
 
+    static final String RAW_SUMMARY = "raw stream after HTTP parse failure";
+
     /** Summary of the raw object that follows a parse failure at a start line. */
     String rawSummaryAfterFailure() {
-        return "raw stream after HTTP parse failure";
+        return RAW_SUMMARY;
     }
 
     /** Summary of the raw object that follows a message switching the connection to another protocol. */
@@ -362,7 +364,7 @@ abstract class HttpMessageDecoder implements StreamListener {
                 m.notes.add(framing.invalidReason() + ": body framing unknown, the rest of the stream is "
                         + "analysed raw");
                 endMessage(false);
-                enterRaw(streamOffsetOf(pos), rawSummaryAfterFailure(), framing.invalidReason(),
+                enterRaw(streamOffsetOf(pos), RAW_SUMMARY, framing.invalidReason(),
                         List.of(framing.invalidReason() + " in the message at stream offset " + m.streamOffset));
             }
         }
@@ -529,7 +531,7 @@ abstract class HttpMessageDecoder implements StreamListener {
                 message = null;
             }
         }
-        enterRaw(rawStart, atStartLine ? rawSummaryAfterFailure() : "raw stream after HTTP parse failure", reason,
+        enterRaw(rawStart, atStartLine ? rawSummaryAfterFailure() : RAW_SUMMARY, reason,
                 List.of(note));
         if (!lines.isEmpty()) {
             raw.append(ByteBuffer.wrap(lines.array()), 0, lines.length());

@@ -5,7 +5,6 @@ import org.egressaudit.analyzers.content.ContentObject;
 import org.egressaudit.analyzers.flow.Direction;
 import org.egressaudit.analyzers.flow.FlowKey;
 import org.egressaudit.analyzers.protocol.ProtocolContext;
-import org.egressaudit.analyzers.protocol.TcpProtocol.Recognition;
 
 /**
  * The client-to-server side: requests, each emitted as a transmission whose roots are the raw head
@@ -30,7 +29,7 @@ final class HttpRequestDecoder extends HttpMessageDecoder {
 
     @Override
     boolean startLinePlausible(byte[] data, int length) {
-        return RequestLineRecognizer.recognize(data, 0, length) != Recognition.NO;
+        return RequestLineRecognizer.plausibleStart(data, length);
     }
 
     @Override

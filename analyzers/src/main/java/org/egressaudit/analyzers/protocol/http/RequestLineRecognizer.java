@@ -32,6 +32,23 @@ final class RequestLineRecognizer {
     private RequestLineRecognizer() {
     }
 
+    /**
+     * Cheap check for a decoder that already knows the stream is HTTP: false when {@code data[0, length)} cannot
+     * begin a request line because its method token is bad. What follows the method is left to the full parser,
+     * which tolerates more than recognition does.
+     */
+    static boolean plausibleStart(byte[] data, int length) {
+        for (int i = 0; i < length; i++) {
+            if (data[i] == HttpText.SP) {
+                return i > 0;
+            }
+            if (!HttpText.isTchar(data[i]) || i >= MAX_METHOD_LENGTH) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Looks at {@code data[offset, offset+length)}, which may include empty lines before the request line. */
     static Recognition recognize(byte[] data, int offset, int length) {
         int end = offset + length;

@@ -484,4 +484,32 @@ class HttpRequestDecoderTest {
         assertEquals("GET /x HTTP/1.1", t.summary());
         assertEquals(4, t.streamOffset());
     }
+
+    @Test
+    void spaceInsideTargetIsToleratedWithANote() {
+        Transmission t = new Conn().client("GET /a b HTTP/1.1\r\nHost: w.example\r\n\r\n").close().get(0);
+        assertEquals("http", t.protocol());
+        assertEquals("/a b", t.attributes().get("uri"));
+        assertTrue(t.notes().get(0).contains("extra whitespace"), t.notes().toString());
+    }
+
+    @Test
+    void binaryAfterARequestIsRejectedBeforeAnyLineEnd() {
+        Conn c = new Conn().client("GET / HTTP/1.1\r\n\r\n").client("\u0000\u0001\u0002 no line end yet");
+        // no LF has arrived, yet the bytes are already known not to be HTTP
+        assertEquals(HttpMessageDecoder.State.RAW_FALLBACK, ((HttpMessageDecoder) c.handler.clientToServer()).state());
+        List<Transmission> ts = c.close();
+        assertEquals("\u0000\u0001\u0002 no line end yet", text(root(ts.get(1), "tcp-stream")));
+    }
+
+    @Test
+    void pipeliningDeeperThanTheLimitStopsPairing() {
+        Conn c = new Conn(1 << 20, 64, new HttpLimits(1024, 1024, 16, 64, 2), 1L << 30);
+        c.client("HEAD /1 HTTP/1.1\r\n\r\nHEAD /2 HTTP/1.1\r\n\r\nHEAD /3 HTTP/1.1\r\n\r\n");
+        c.server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        c.close();
+        Transmission r = c.sink.of(Direction.SERVER_TO_CLIENT).get(0);
+        assertEquals("HTTP/1.1 200 OK", r.summary());
+        assertTrue(r.notes().get(0).contains("more pipelined requests than 2"), r.notes().toString());
+    }
 }
