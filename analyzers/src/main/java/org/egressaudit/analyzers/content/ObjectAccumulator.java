@@ -46,13 +46,18 @@ public final class ObjectAccumulator {
         int done = 0;
         while (done < length) {
             if (len == pieceSize) {
-                emit(false);
+                emit(false, true);
             }
             int n = Math.min(length - done, pieceSize - len);
             if (!ensureCapacity(len + n)) {
-                // Budget exhausted: count, do not buffer.
+                // Budget exhausted: count, do not buffer, and end the piece before the hole so that the bytes
+                // after it are never glued to the bytes before it.
                 truncated += length - done;
                 total += length - done;
+                if (len > 0) {
+                    emit(false, false);
+                }
+                startOffset = total;
                 return;
             }
             src.get(offset + done, buf, len, n);
@@ -85,10 +90,10 @@ public final class ObjectAccumulator {
             return;
         }
         finished = true;
-        emit(true);
+        emit(true, false);
     }
 
-    private void emit(boolean last) {
+    private void emit(boolean last, boolean carryOverlap) {
         byte[] data = buf;
         int n = len;
         long res = reserved;
@@ -98,7 +103,7 @@ public final class ObjectAccumulator {
         buf = new byte[0];
         reserved = 0;
         len = 0;
-        if (!last && overlap > 0) {
+        if (!last && carryOverlap && overlap > 0) {
             int keep = Math.min(overlap, n);
             if (ensureCapacity(keep)) {
                 System.arraycopy(data, n - keep, buf, 0, keep);

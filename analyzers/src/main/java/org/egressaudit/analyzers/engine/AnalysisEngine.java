@@ -67,8 +67,11 @@ public final class AnalysisEngine {
             ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
             AppLayerDispatcher dispatcher = new AppLayerDispatcher(ctx, List.of(new HttpProtocol()));
             ConnectionRecorder recorder = new ConnectionRecorder(dispatcher, sink);
-            FlowTable flows = new FlowTable(recorder, ReassemblyConfig.defaults()
-                    .withGlobalBufferCap(options.reassemblyBudget()));
+            FlowTable flows = new FlowTable(recorder, ReassemblyConfig.DEFAULTS
+                    .withOutOfOrderCaps(Math.min(ReassemblyConfig.DEFAULTS.maxOutOfOrderBytesPerDirection(),
+                            options.reassemblyBudget()), options.reassemblyBudget())
+                    // Delivered bytes kept to compare retransmissions against: part of the reassembly budget.
+                    .withRetransmitCheck(64 << 10, Math.max(1 << 20, options.reassemblyBudget() / 4)));
             PacketDecoder decoder = new PacketDecoder();
             PacketRecord rec = new PacketRecord();
             DecodedPacket pkt = new DecodedPacket();
@@ -94,7 +97,7 @@ public final class AnalysisEngine {
                     reader.formatDescription(), packets, ipPackets, reader.bytesRead(), packets == 0 ? 0 : first,
                     packets == 0 ? 0 : last, complete);
             return new VerdictBuilder(policy).build(summary, corpus, sink.results(), recorder, sink.dnsQueries(),
-                    warnings, budget.refusedBytes(), flows.stats().truncatedBytes());
+                    warnings, budget.refusedBytes(), flows.stats().outOfOrderBytesTruncated());
         } finally {
             workers.shutdownNow();
             try {
