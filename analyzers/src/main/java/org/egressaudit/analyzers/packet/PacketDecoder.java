@@ -65,7 +65,7 @@ public final class PacketDecoder {
         }
         int version = linkVersion;
         if (ipStart >= end) {
-            return fail(Reason.NOT_IP, null);
+            return fail(version == 6 ? Reason.IPV6_HEADER_TRUNCATED : Reason.IPV4_HEADER_TRUNCATED, "no bytes after the link header");
         }
         int nibble = (b.get(ipStart) & 0xF0) >> 4;
         if (version == 0) {
