@@ -39,6 +39,7 @@ public final class PacketDecoder {
     private DecodedPacket out;
     private int ipStart;
     private int linkVersion; // 4, 6, or 0 = from the version nibble
+    private boolean holesFromSnap; // reassembled from a fragment the snap length cut: payload is incomplete
 
     public PacketDecoder() {
         this(new IpDefragmenter(DefragConfig.defaults()));
@@ -56,6 +57,7 @@ public final class PacketDecoder {
     public boolean decode(PacketRecord r, DecodedPacket out) {
         this.record = r;
         this.out = out;
+        this.holesFromSnap = false;
         reset(out, r);
         ByteBuffer b = r.buffer;
         int start = r.offset;
@@ -323,12 +325,12 @@ public final class PacketDecoder {
         IpDefragmenter.Reassembled r = defragmenter.reassembled();
         out.reassembled = true;
         ByteBuffer rb = ByteBuffer.wrap(r.data());
-        // A snapped fragment leaves zeros in the datagram: the declared end lies beyond what is trustworthy.
-        int declaredEnd = r.truncated() ? r.length() + 1 : r.length();
+        // A snapped fragment leaves zeros in the datagram: its payload must be reported truncated.
+        holesFromSnap = r.truncated();
         if (out.ipVersion == 6) {
-            return ipv6Headers(rb, r.protocol(), 0, declaredEnd, r.length(), true);
+            return ipv6Headers(rb, r.protocol(), 0, r.length(), r.length(), true);
         }
-        return transport(rb, protocol, 0, declaredEnd, r.length());
+        return transport(rb, protocol, 0, r.length(), r.length());
     }
 
     // ------------------------------------------------------------------ transport
@@ -398,6 +400,7 @@ public final class PacketDecoder {
     }
 
     private boolean payload(int from, int to, boolean truncated) {
+        truncated |= holesFromSnap;
         out.payloadOffset = from;
         out.payloadLength = Math.max(0, to - from);
         out.payloadTruncated = truncated;
