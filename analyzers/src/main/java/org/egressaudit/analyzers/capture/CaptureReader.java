@@ -21,6 +21,19 @@ public interface CaptureReader extends AutoCloseable {
     /** Bytes of the file consumed so far. */
     long bytesRead();
 
+    /** Number of warnings met so far, including those beyond the texts kept by {@link #warnings()}. */
+    default long warningCount() {
+        return warnings().size();
+    }
+
+    /**
+     * Contents of pcapng Decryption Secrets Blocks met so far (e.g. a TLS key log, secrets type 0x544c534b),
+     * in file order. Empty for formats that cannot carry secrets.
+     */
+    default List<byte[]> decryptionSecrets() {
+        return List.of();
+    }
+
     @Override
     void close() throws IOException;
 }
