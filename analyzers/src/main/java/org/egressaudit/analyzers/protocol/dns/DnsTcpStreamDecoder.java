@@ -91,6 +91,16 @@ public final class DnsTcpStreamDecoder {
         };
     }
 
+    /** Copy of the unfinished message's body bytes (without the length prefix). */
+    public byte[] pendingBody() {
+        return state == State.READ_BODY ? java.util.Arrays.copyOf(body, have) : new byte[0];
+    }
+
+    /** Stream offset of the unfinished message's length prefix. */
+    public long pendingOffset() {
+        return messageOffset;
+    }
+
     /** Declared length of the unfinished message, or -1. */
     public int pendingDeclaredLength() {
         return state == State.READ_BODY ? expected : -1;
