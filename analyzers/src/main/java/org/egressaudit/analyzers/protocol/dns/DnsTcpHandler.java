@@ -28,7 +28,6 @@ public final class DnsTcpHandler implements TcpConnectionHandler {
     private long lastClientNanos;
     private long lastServerNanos;
     private boolean clientEnded;
-    private boolean serverEnded;
     private boolean closed;
 
     public DnsTcpHandler(FlowKey key, ProtocolContext context, DnsRecorder recorder, RawLimits rawLimits) {
@@ -95,7 +94,7 @@ public final class DnsTcpHandler implements TcpConnectionHandler {
 
         @Override
         public void onEnd(StreamEnd end, long timestampNanos) {
-            serverEnded = true;
+            // Server messages are complete or not: nothing to flush on this side.
         }
     };
 
