@@ -28,6 +28,7 @@ final class BoundedSink {
     private boolean exceeded;
     private String limitReason;
     private String corruption;
+    private boolean encrypted;
 
     /** A sink for a stream decoded from {@code inputLength} bytes. */
     BoundedSink(DecodeContext ctx, long inputLength) {
@@ -120,6 +121,15 @@ final class BoundedSink {
         }
     }
 
+    /** The data is encrypted and no key is known. */
+    void markEncrypted() {
+        encrypted = true;
+    }
+
+    boolean isEncrypted() {
+        return encrypted;
+    }
+
     void corrupt(String reason) {
         if (corruption == null) {
             corruption = reason;
@@ -143,7 +153,7 @@ final class BoundedSink {
 
     /** True when the output is not the whole of what the input holds. */
     boolean truncated() {
-        return exceeded || corruption != null || limitReason != null;
+        return exceeded || corruption != null || limitReason != null || encrypted;
     }
 
     /** Copy of the output (tests, checksums). */
@@ -187,6 +197,9 @@ final class BoundedSink {
         }
         if (limitReason != null) {
             parent.addNote("decode-limit: " + what + ": " + limitReason);
+        }
+        if (encrypted) {
+            parent.addNote("encrypted member " + (name == null ? layer : name) + " not inspectable (" + layer + ")");
         }
         if (corruption != null) {
             parent.addNote("corrupt: " + what + ": " + corruption + " (kept " + size + " decoded bytes)");

@@ -280,7 +280,9 @@ final class Decompressors {
     }
 
     private static void classify(Exception e, BoundedSink sink) {
-        if (e instanceof org.tukaani.xz.MemoryLimitException m) {
+        if (e instanceof org.apache.commons.compress.PasswordRequiredException) {
+            sink.markEncrypted();
+        } else if (e instanceof org.tukaani.xz.MemoryLimitException m) {
             sink.limit("needs " + m.getMemoryNeeded() + " KiB of memory, limit " + m.getMemoryLimit() + " KiB");
         } else if (e instanceof org.apache.commons.compress.MemoryLimitException m) {
             sink.limit(String.valueOf(m.getMessage()));
