@@ -35,10 +35,15 @@ import java.util.SplittableRandom;
  * 3-cycle multiply on the loop-carried dependency chain; that difference is most of the scanner's speed budget.
  * A candidate is always verified byte for byte, so the hash only affects speed, never results.
  *
+ * <h2>Stride</h2>
+ * The scanner's fast loop updates the hash at every byte but tests the filter only at every {@link #STRIDE}-th
+ * position. Each block is therefore indexed under STRIDE consecutive windows (anchor, anchor+1, ...): whatever
+ * the block's position modulo STRIDE in an object, one of them ends on a tested position.
+ *
  * <h2>Structures</h2>
- * A bit-array prefilter indexed by the top bits of the hash (about 64 bits per fingerprint, so a random position
- * passes with probability ~1/64 and the per-byte check is one load), an open-addressing table from the full
- * 64-bit hash to a run of postings (file, window offset). Immutable after construction.
+ * A bit-array prefilter indexed by high bits of the hash (about 32 bits per indexed window, so a tested position
+ * passes with probability ~1/32 and the test is one load), and an open-addressing table from the full 64-bit
+ * hash to a run of postings (file, window offset). Immutable after construction.
  */
 final class FragmentIndex {
 
@@ -46,7 +51,7 @@ final class FragmentIndex {
     static final int MAX_POSTINGS_PER_FINGERPRINT = 64;
 
     /** Prefilter bits per indexed fingerprint (rounded up to a power of two for the whole array). */
-    private static final int FILTER_BITS_PER_KEY = 64;
+    private static final int FILTER_BITS_PER_KEY = 32;
     private static final int MIN_FILTER_BITS_LOG2 = 12;
     /** Fixed seed: results never depend on the table, and a fixed one keeps performance reproducible. */
     private static final long GEAR_SEED = 0x5EED_E6E5_A0D1_7L;
@@ -64,7 +69,15 @@ final class FragmentIndex {
     /** The filter bit of hash h within its word is {@code (h >>> FILTER_BIT_SHIFT) & 63}. */
     static final int FILTER_BIT_SHIFT = 34;
 
+    /**
+     * The fast scan loop tests the fragment filter only at every STRIDE-th position; each block is indexed under
+     * STRIDE consecutive windows so that one of them is always tested. Blocks too short for that (B < W + 3,
+     * i.e. minFragmentBytes < 70) get {@link #stride} below STRIDE and the scanner tests every position.
+     */
+    static final int STRIDE = 4;
+
     final int blockSize;
+    final int stride;
     final int window = WINDOW;
     final long[] gear;
 
@@ -87,6 +100,7 @@ final class FragmentIndex {
                           int[] postStart, int[] postCount, int[] postFile, int[] postWindow, int indexedBlocks,
                           int lowEntropyBlocks) {
         this.blockSize = blockSize;
+        this.stride = Math.min(STRIDE, blockSize - WINDOW + 1);
         this.gear = gear;
         this.filter = filter;
         this.filterMask = filter.length - 1;
@@ -106,6 +120,7 @@ final class FragmentIndex {
             throw new IllegalArgumentException("block size " + blockSize + " is below the anchor window " + WINDOW);
         }
         int window = WINDOW;
+        int stride = Math.min(STRIDE, blockSize - window + 1);
         long[] gear = gearTable();
 
         // Pass 1: one (hash, file, window offset) record per indexed block.
@@ -128,7 +143,7 @@ final class FragmentIndex {
                 }
                 int best = 0;
                 int bestDistinct = -1;
-                for (int t = 0; t + window <= blockSize; t += window / 2) {
+                for (int t = 0; t + window + stride - 1 <= blockSize; t += window / 2) {
                     stamp++;
                     int distinct = 0;
                     for (int j = t; j < t + window; j++) {
@@ -143,16 +158,21 @@ final class FragmentIndex {
                         best = t;
                     }
                 }
-                long h = 0;
-                for (int j = best; j < best + window; j++) {
-                    h = (h << GEAR_SHIFT) + gear[block[j] & 0xFF];
+                // The anchor and the stride - 1 windows after it: whatever the block's position in an object
+                // modulo the stride, one of them ends on a position the scanner checks.
+                for (int v = 0; v < stride; v++) {
+                    long h = 0;
+                    for (int j = best + v; j < best + v + window; j++) {
+                        h = (h << GEAR_SHIFT) + gear[block[j] & 0xFF];
+                    }
+                    records.add(h, f, blockStart + best + v);
                 }
-                records.add(h, f, blockStart + best);
             }
         }
 
         // Pass 2: table of distinct hashes with posting counts (capped), then postings in corpus order.
         int n = records.size;
+        int blocksIndexed = n / stride;
         int capacity = Integer.highestOneBit(Math.max(16, n * 2 - 1)) << 1;
         long[] keys = new long[capacity];
         int[] postStart = new int[capacity];
@@ -207,7 +227,7 @@ final class FragmentIndex {
             }
         }
         return new FragmentIndex(blockSize, gear, filter, keys, postStart, postCount, postFile,
-                postWindow, n, lowEntropy);
+                postWindow, blocksIndexed, lowEntropy);
     }
 
     /** Slot of hash h in the table, or -1. */

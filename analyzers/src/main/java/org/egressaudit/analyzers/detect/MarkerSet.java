@@ -41,8 +41,24 @@ final class MarkerSet {
     final boolean ignoreCase;
     /** Bit (b0 << 8 | b1) is set if some form can start with bytes b0, b1 (any b1 for a one-byte form). */
     final long[] pairFilter = new long[1024];
+    // (The pair filter serves the per-byte loop, used when some form is too short for the strided one.)
     /** First bytes of one-byte forms, for the last byte of an object, which starts no pair. */
     final boolean[] singleByteStart = new boolean[256];
+
+    /** Bytes per gram of the strided filter. */
+    static final int GRAM = 4;
+    /** Shortest form the strided filter can find: one of its grams at offsets 0..STRIDE-1 ends on a tested position. */
+    static final int STRIDED_MIN_FORM = GRAM + FragmentIndex.STRIDE - 1;
+    private static final int GRAM_MIX = 0x9E3779B1;
+    /**
+     * 65,536-bit filter over {@link #gramSlot} of the little-endian 4-byte grams at offsets 0..STRIDE-1 of every
+     * form, for the scanner's strided loop, which tests only every STRIDE-th position.
+     */
+    final long[] gramFilter = new long[1024];
+    /** OR-ed into every gram when case is ignored: maps ASCII letters to lower case (and over-approximates). */
+    final int gramFold;
+    /** Every form is at least {@link #STRIDED_MIN_FORM} bytes, so the strided loop can be used. */
+    final boolean strideSafe;
 
     private final byte[] fold = new byte[256];
     private final byte[][] formBytes;
@@ -97,6 +113,22 @@ final class MarkerSet {
             accepts.get(state).add(f);
             formFoldable[f] = inexact ? foldableAt : null;
             addToFilters(form, foldableAt);
+        }
+        boolean allLong = true;
+        for (byte[] form : formBytes) {
+            allLong &= form.length >= STRIDED_MIN_FORM;
+        }
+        strideSafe = allLong;
+        gramFold = ignoreCase ? 0x20202020 : 0;
+        if (strideSafe) {
+            for (byte[] form : formBytes) {
+                for (int k = 0; k < FragmentIndex.STRIDE; k++) {
+                    int g = (form[k] & 0xFF) | (form[k + 1] & 0xFF) << 8 | (form[k + 2] & 0xFF) << 16
+                            | (form[k + 3] & 0xFF) << 24;
+                    int slot = gramSlot(g | gramFold);
+                    gramFilter[slot >>> 6] |= 1L << slot;
+                }
+            }
         }
         int edges = children.size() - 1;
         int capacity = Integer.highestOneBit(Math.max(16, edges * 2 - 1)) << 1;
@@ -183,6 +215,11 @@ final class MarkerSet {
                 }
             }
         }
+    }
+
+    /** Filter slot (16 bits) of a folded little-endian gram. */
+    static int gramSlot(int foldedGram) {
+        return (foldedGram * GRAM_MIX) >>> 16;
     }
 
     private boolean exactCaseCheck(int form, byte[] data, int start) {

@@ -105,6 +105,21 @@ final class ScanState implements MarkerSet.Sink {
         }
     }
 
+    /**
+     * A filter fired at a tested position {@code i} of the strided loop: the fragment window and the 4-byte gram
+     * ending at i. A form occurrence starting at p is tested at the one tested position in p+3..p+6.
+     */
+    void stridedCandidate(int i, long h, int gramSlot) {
+        if (i - off >= window - 1 && fi.filterHit(h)) {
+            probeFragments(i, h);
+        }
+        if (((markerSet.gramFilter[gramSlot >>> 6] >>> gramSlot) & 1L) != 0) {
+            for (int start = i - MarkerSet.GRAM + 1, k = 0; k < FragmentIndex.STRIDE && start >= off; k++, start--) {
+                markerSet.matchAt(data, start, off + len, off, this);
+            }
+        }
+    }
+
     /** One-byte markers at the last byte, which ends no pair. */
     void finishMarkers() {
         if (len > 0 && markerSet.singleByteStart[data[off + len - 1] & 0xFF]) {

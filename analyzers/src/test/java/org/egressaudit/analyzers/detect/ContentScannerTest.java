@@ -339,4 +339,39 @@ class ContentScannerTest {
         }
         assertEquals(3, expected.get(0).matches().size()); // fragment, TOP SECRET//, SECRET//
     }
+
+    @Test
+    void stridedAndPerByteLoopsAgree() {
+        // A one-byte marker forces the per-byte loop; everything else must come out the same.
+        Random r = new Random(14);
+        Corpus corpus = new Corpus();
+        List<byte[]> files = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            files.add(Corpus.random(r, 80_000));
+            corpus.add(files.get(i));
+        }
+        List<String> markers = new ArrayList<>(DetectConfig.DEFAULT_MARKERS);
+        ContentScanner strided = new ContentScanner(corpus.index(new DetectConfig(M, 2.5, markers, true)));
+        markers.add("\u0001");
+        ContentScanner perByte = new ContentScanner(corpus.index(new DetectConfig(M, 2.5, markers, true)));
+        for (int trial = 0; trial < 30; trial++) {
+            ByteArrayOutputStream obj = new ByteArrayOutputStream();
+            for (int part = 0; part < 4; part++) {
+                byte[] file = files.get(r.nextInt(files.size()));
+                int n = 1 + r.nextInt(20_000);
+                int start = r.nextInt(file.length - n);
+                obj.writeBytes(embed(r, file, start, n, r.nextInt(50), r.nextInt(50)));
+                obj.writeBytes(DetectConfig.DEFAULT_MARKERS.get(r.nextInt(6)).getBytes(
+                        r.nextBoolean() ? java.nio.charset.StandardCharsets.UTF_16LE
+                                : java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            byte[] bytes = obj.toByteArray();
+            ScanResult a = strided.scan(bytes);
+            ScanResult b = perByte.scan(bytes);
+            List<Match> bWithout = b.matches().stream().filter(m -> !"\u0001".equals(m.marker())).toList();
+            assertEquals(a.matches(), bWithout);
+            assertTrue(a.matches().stream().anyMatch(m -> m.kind() == MatchKind.MARKER));
+            assertEquals(a.entropy(), b.entropy());
+        }
+    }
 }

@@ -117,4 +117,23 @@ class MarkerMatchingTest {
                 marker("CANARY-199", 19, 10), marker("CANARY-19", 19, 9), marker("CANARY-1", 19, 8)),
                 s.scan(ascii("...CANARY-17 and   CANARY-1999")).matches());
     }
+
+    @Test
+    void shortestStridedFormIsFoundAtEveryAlignmentAndAtBothEnds() {
+        // Only forms of >= 7 bytes: the scanner tests filters at every fourth position only.
+        ContentScanner s = scanner(List.of("//ORCON"), true);
+        for (int lead = 0; lead < 8; lead++) {
+            for (int trail = 0; trail < 8; trail++) {
+                for (java.nio.charset.Charset cs : List.of(StandardCharsets.US_ASCII, StandardCharsets.UTF_16LE,
+                        StandardCharsets.UTF_16BE)) {
+                    byte[] m = "//orcon".getBytes(cs);
+                    byte[] obj = new byte[lead + m.length + trail];
+                    java.util.Arrays.fill(obj, (byte) '.');
+                    System.arraycopy(m, 0, obj, lead, m.length);
+                    assertEquals(List.of(marker("//ORCON", lead, m.length)), s.scan(obj).matches(),
+                            cs + " lead " + lead + " trail " + trail);
+                }
+            }
+        }
+    }
 }
