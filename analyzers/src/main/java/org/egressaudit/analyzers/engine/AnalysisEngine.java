@@ -88,6 +88,7 @@ public final class AnalysisEngine {
                     flows.onPacket(pkt);
                 }
             }
+            decoder.finish();
             flows.finish(packets == 0 ? 0 : last);
             sink.awaitAll();
             warnings.addAll(reader.warnings());
