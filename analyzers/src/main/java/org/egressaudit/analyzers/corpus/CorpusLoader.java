@@ -107,7 +107,8 @@ public final class CorpusLoader {
 
     private void expand(ContentObject obj, PlantedFile container, Category containerCategory, CorpusManifest manifest,
                         List<PlantedFile> out, List<String> warnings, DecodeContext ctx) {
-        if (!decoders.decodeOne(obj, ctx)) {
+        // Only containers hold other files; text-embedded runs of a memo are not files that were planted.
+        if (!obj.type().isContainer() || !decoders.decodeOne(obj, ctx)) {
             return;
         }
         for (String note : obj.notes()) {

@@ -92,7 +92,7 @@ final class Decompressors {
                 String[] name = new String[1];
                 int h = gzipHeaderLength(d, off + pos, len - pos, name);
                 if (h < 0) {
-                    if (members == 0) {
+                    if (members == 0 || h == -2) {
                         sink.corrupt(h == -2 ? "gzip header truncated" : "not a gzip header");
                     } else if (!allZero(d, off + pos, len - pos)) {
                         sink.corrupt((len - pos) + " bytes of trailing data after gzip member " + members);

@@ -10,6 +10,8 @@ import org.egressaudit.analyzers.content.ContentObject;
  */
 public final class FormUrlEncodedDecoder implements ContentDecoder {
     static final int MIN_VALUE = 4;
+    /** Bytes inspected to tell a real form from a mislabelled file. */
+    static final int SNIFF_BYTES = 4096;
 
     @Override
     public String name() {
@@ -26,15 +28,22 @@ public final class FormUrlEncodedDecoder implements ContentDecoder {
         if (!MediaType.parse(o.hint("content-type")).type().equals("application/x-www-form-urlencoded")) {
             return false;
         }
-        // Mislabelled JSON is common; splitting it on '&' would only produce noise.
+        // Mislabelled bodies are common: curl --data-binary and wget --post-file label any file as a form.
+        // A real form is printable ASCII (everything else is percent-encoded); splitting JSON on '&' or a
+        // binary file on '&' and '=' would only produce noise, and noise that looks opaque.
         byte[] d = o.data();
-        for (int i = o.offset(); i < o.offset() + o.length(); i++) {
-            byte b = d[i];
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                return b != '{' && b != '[';
+        int end = o.offset() + Math.min(o.length(), SNIFF_BYTES);
+        int first = -1;
+        for (int i = o.offset(); i < end; i++) {
+            int b = d[i] & 0xff;
+            if (b < 0x20 && b != '\t' && b != '\r' && b != '\n' || b > 0x7e) {
+                return false;
+            }
+            if (first < 0 && b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                first = b;
             }
         }
-        return false;
+        return first >= 0 && first != '{' && first != '[';
     }
 
     @Override

@@ -65,7 +65,7 @@ public final class AnalysisEngine {
             AnalysisSink sink = new AnalysisSink(analyzer, workers, budget);
             // Pieces overlap by the fragment size so that no fragment is cut in two at a piece boundary.
             ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
-            AppLayerDispatcher dispatcher = new AppLayerDispatcher(ctx, List.of(new HttpProtocol()));
+            AppLayerDispatcher dispatcher = AppLayerDispatcher.create(ctx, List.of(new HttpProtocol()));
             ConnectionRecorder recorder = new ConnectionRecorder(dispatcher, sink);
             FlowTable flows = new FlowTable(recorder, ReassemblyConfig.DEFAULTS
                     .withOutOfOrderCaps(Math.min(ReassemblyConfig.DEFAULTS.maxOutOfOrderBytesPerDirection(),

@@ -48,7 +48,9 @@ final class FindingBuilder {
             Map<String, List<Match>> byMarker = new LinkedHashMap<>();
             for (Match m : n.matches()) {
                 if (m.kind() == MatchKind.MARKER) {
-                    byMarker.computeIfAbsent(m.marker(), k -> new ArrayList<>()).add(m);
+                    if (!insideLongerMarker(m, n.matches())) {
+                        byMarker.computeIfAbsent(m.marker(), k -> new ArrayList<>()).add(m);
+                    }
                 } else {
                     byFile.computeIfAbsent(m.file(), k -> new ArrayList<>()).add(m);
                 }
@@ -66,6 +68,11 @@ final class FindingBuilder {
                     continue;
                 }
                 carriesPlanted = true;
+                PlantedFile within = wholePlantedAbove(n.object(), wholeAt);
+                if (within != null && !policy.allows(within.category())) {
+                    // The file's own finding already fails and names the marker: one finding, not several.
+                    continue;
+                }
                 out.add(markerFinding(t, n, e.getKey(), e.getValue(), wholeAt));
             }
             if (OpaqueMeter.hasLimitNote(n.object())) {
@@ -100,7 +107,8 @@ final class FindingBuilder {
             detail = "planted archive " + f.name() + " left whole; judged by its members (see their findings)";
         } else if (whole) {
             detail = "planted file " + f.name() + " (" + f.category() + ", " + f.size() + " bytes) left whole"
-                    + (effect == Verdict.PASS ? "; its category is allowed" : "; category not allowed");
+                    + (effect == Verdict.PASS ? "; its category is allowed" : "; category not allowed")
+                    + markersBelow(n.object(), nodes);
         } else {
             detail = bytes + " of " + f.size() + " bytes of planted file " + f.name() + " (" + f.category()
                     + ") left in " + ranges.size() + " range(s)"
@@ -112,20 +120,65 @@ final class FindingBuilder {
                 t.lastNanos(), n.object().chain(), ranges, bytes, detail, excerpt(n.object(), first));
     }
 
+    /** "SECRET//" inside an occurrence of "TOP SECRET//" is the same marking, not a second one. */
+    private static boolean insideLongerMarker(Match m, List<Match> all) {
+        for (Match o : all) {
+            if (o != m && o.kind() == MatchKind.MARKER && o.length() > m.length()
+                    && o.objectOffset() <= m.objectOffset()
+                    && o.objectOffset() + o.length() >= m.objectOffset() + m.length()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static PlantedFile fragmentPlantedAt(ObjectAnalysis n) {
+        for (Match m : n.matches()) {
+            if (m.kind() == MatchKind.FRAGMENT) {
+                return m.file();
+            }
+        }
+        return null;
+    }
+
+    private static PlantedFile wholePlantedAbove(ContentObject node, Map<ContentObject, PlantedFile> wholeAt) {
+        for (ContentObject o = node; o != null; o = o.parent()) {
+            PlantedFile f = wholeAt.get(o);
+            if (f != null) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    /** "; carries markers: A, B" for the markers found in a node and below it, else "". */
+    private static String markersBelow(ContentObject node, List<ObjectAnalysis> nodes) {
+        java.util.Set<String> markers = new java.util.LinkedHashSet<>();
+        for (ObjectAnalysis o : nodes) {
+            if (node.isAncestorOf(o.object())) {
+                for (Match m : o.matches()) {
+                    if (m.kind() == MatchKind.MARKER) {
+                        markers.add(m.marker());
+                    }
+                }
+            }
+        }
+        return markers.isEmpty() ? "" : "; carries markers: " + String.join(", ", markers);
+    }
+
     private Finding markerFinding(Transmission t, ObjectAnalysis n, String marker, List<Match> matches,
                                   Map<ContentObject, PlantedFile> wholeAt) {
-        PlantedFile within = null;
-        for (ContentObject o = n.object(); o != null && within == null; o = o.parent()) {
-            within = wholeAt.get(o);
-        }
-        Category category = within != null ? within.category() : n.object().type().category();
+        PlantedFile within = wholePlantedAbove(n.object(), wholeAt);
+        PlantedFile carrier = within != null ? within : fragmentPlantedAt(n);
+        Category category = carrier != null ? carrier.category() : n.object().type().category();
         List<Finding.Range> ranges = new ArrayList<>();
         for (Match m : matches) {
             ranges.add(new Finding.Range(m.objectOffset(), -1, m.length()));
         }
         String detail = "marker '" + marker + "' left " + matches.size() + " time(s)"
-                + (within != null ? " inside planted file " + within.name() : "");
-        return new Finding(0, FindingKind.MARKER, Verdict.FAIL, within != null ? within.name() : null, category,
+                + (within != null ? " inside planted file " + within.name()
+                : carrier != null ? " inside a fragment of planted file " + carrier.name() : "");
+        return new Finding(0, FindingKind.MARKER, Verdict.FAIL, carrier != null ? carrier.name() : null, category,
                 marker, t.id(), t.flow().toString(), t.protocol(), t.destination(), t.summary(), t.firstNanos(),
                 t.lastNanos(), n.object().chain(), ranges, matches.size(), detail, excerpt(n.object(), matches.get(0)));
     }

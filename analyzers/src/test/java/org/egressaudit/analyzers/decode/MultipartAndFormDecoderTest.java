@@ -118,6 +118,18 @@ class MultipartAndFormDecoderTest {
     }
 
     @Test
+    void formDoesNotSplitABinaryFileUploadedWithTheDefaultFormLabel() {
+        // curl --data-binary @file and wget --post-file label any file application/x-www-form-urlencoded.
+        byte[] binary = random(8192, 7);
+        binary[10] = '&';
+        binary[20] = '=';
+        ContentObject o = root(binary, Map.of("content-type", "application/x-www-form-urlencoded"));
+        assertFalse(new FormUrlEncodedDecoder().accepts(o));
+        assertTrue(new FormUrlEncodedDecoder().accepts(root(ascii("a=1&b=two%20words"),
+                Map.of("content-type", "application/x-www-form-urlencoded"))));
+    }
+
+    @Test
     void formDoesNotSplitMislabelledJson() {
         ContentObject o = root(ascii("{\"a\":\"b&c=d\"}"), Map.of("content-type", "application/x-www-form-urlencoded"));
         assertFalse(new FormUrlEncodedDecoder().accepts(o));
