@@ -86,7 +86,7 @@ class ArchiveDecodersTest {
         ContentObject tar = o.children().get(0);
         assertEquals("gzip", tar.layer());
         ContentObject member = tar.children().get(0);
-        assertEquals(List.of("http-body", "gzip", "tar:out/plan.docx"), member.chain());
+        assertEquals(List.of("http-body", "gzip", "tar", "out/plan.docx"), member.chain());
         assertArrayEquals(doc, member.toByteArray());
         assertEquals(FileType.DOCX, FileTypeSniffer.sniff(member.data(), member.offset(), member.length(), member.name()));
         assertTrue(member.children().stream().anyMatch(c -> "word/document.xml".equals(c.name())));

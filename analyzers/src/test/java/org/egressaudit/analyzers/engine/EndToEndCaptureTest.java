@@ -88,8 +88,9 @@ class EndToEndCaptureTest {
         assertTrue(pdf.decodeChain().contains("base64"), describe(r));
         Finding memo = failing(r, "Documents/memo.txt").get(0);
         assertTrue(memo.decodeChain().contains("hex"), describe(r));
-        assertTrue(r.findings().stream().anyMatch(x -> x.kind() == FindingKind.MARKER && "CANARY-".equals(x.marker())),
-                describe(r));
+        // The canary travelled inside the memo: the memo's finding names it rather than a second finding.
+        assertTrue(memo.detail().contains("CANARY-"), memo.detail());
+        assertEquals(2, r.findings().size(), describe(r));
     }
 
     @ParameterizedTest
@@ -132,6 +133,9 @@ class EndToEndCaptureTest {
         assertTrue(memo.decodeChain().get(0).equals("dns-labels") && memo.decodeChain().contains("base32"),
                 describe(r));
         assertTrue(memo.destination().endsWith("exfil.example"), memo.destination());
+        // The first query alone already carries the canary in its labels.
+        assertTrue(r.findings().stream().anyMatch(x -> x.kind() == FindingKind.MARKER && "CANARY-".equals(x.marker())
+                && x.decodeChain().get(0).equals("dns-name")), describe(r));
         assertFalse(r.dnsQueries().isEmpty());
     }
 
