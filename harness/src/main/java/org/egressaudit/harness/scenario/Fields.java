@@ -52,7 +52,8 @@ final class Fields {
     }
 
     private static YamlNode nonNull(YamlNode v) throws ScenarioException {
-        if (v.isNull()) {
+        // 'key:' with nothing after it; no key of a scenario means anything by an empty string either
+        if (v.isNull() || (v.isText() && v.scalar().asText().isEmpty())) {
             throw v.error("has no value (give one, or remove the key)");
         }
         return v;

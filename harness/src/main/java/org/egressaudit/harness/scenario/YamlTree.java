@@ -34,7 +34,6 @@ final class YamlTree {
         LoaderOptions o = new LoaderOptions();
         o.setCodePointLimit(MAX_CHARS + 1);
         o.setMaxAliasesForCollections(0);
-        o.setAllowDuplicateKeys(false);
         return o;
     }
 
@@ -73,7 +72,7 @@ final class YamlTree {
         }
         if (p.isCurrentAlias()) {
             throw new ScenarioException(source + ":" + line(p) + ": " + (path.isEmpty() ? "(top level)" : path)
-                    + ": YAML aliases (*" + p.getCurrentAnchor() + ") are not supported; write the value out");
+                    + ": YAML aliases (*" + p.getText() + ") are not supported; write the value out");
         }
         JsonToken t = p.currentToken();
         switch (t) {
