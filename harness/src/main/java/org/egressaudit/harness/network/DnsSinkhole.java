@@ -122,10 +122,10 @@ final class DnsSinkhole implements AutoCloseable {
         tcp.close().awaitUninterruptibly();
     }
 
-    static Map<String, String> malformed(String why, ByteBuf bytes) {
-        int n = Math.min(PREVIEW, bytes.readableBytes());
-        return Map.of("cause", why, "bytes", Integer.toString(bytes.readableBytes()),
-                "previewHex", ByteBufUtil.hexDump(bytes, bytes.readerIndex(), n));
+    /** What to log about a dropped datagram; {@code start}/{@code size} as before decoding moved the index. */
+    static Map<String, String> malformed(String why, ByteBuf bytes, int start, int size) {
+        return Map.of("cause", why, "bytes", Integer.toString(size),
+                "previewHex", ByteBufUtil.hexDump(bytes, start, Math.min(PREVIEW, size)));
     }
 
     /** Netty's query decoder, plus a size limit and a log entry (instead of an exception) for what it rejects. */
@@ -146,6 +146,8 @@ final class DnsSinkhole implements AutoCloseable {
         @Override
         protected void decode(ChannelHandlerContext ctx, DatagramPacket packet, List<Object> out) {
             ByteBuf content = packet.content();
+            int start = content.readerIndex();
+            int size = content.readableBytes();
             String why = null;
             if (content.readableBytes() > max) {
                 why = "oversized: " + content.readableBytes() + " bytes, limit " + max;
@@ -162,7 +164,7 @@ final class DnsSinkhole implements AutoCloseable {
             }
             if (why != null) {
                 recorders.forClient(packet.sender(), packet.recipient()).emit(ServiceEvent.Kind.MALFORMED,
-                        "DNS/UDP query dropped (" + why + ")", malformed(why, content));
+                        "DNS/UDP query dropped (" + why + ")", malformed(why, content, start, size));
             }
         }
     }
