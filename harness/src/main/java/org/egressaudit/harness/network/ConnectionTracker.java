@@ -28,6 +28,7 @@ final class ConnectionTracker extends ChannelDuplexHandler {
     private final int listenerPort;
     private FlowRecorder recorder;
     private boolean admitted;
+    private boolean rejected;
     private String protocol = "undetected";
     private String closeReason;
     private long bytesIn;
@@ -67,6 +68,7 @@ final class ConnectionTracker extends ChannelDuplexHandler {
         ctx.channel().attr(KEY).set(this);
         admitted = context.limit().tryAcquire();
         if (!admitted) {
+            rejected = true;
             // no conntrack lookup for refused connections: a flood must not turn into a process flood
             recorder = new FlowRecorder(context.log(), service, client, CompletableFuture.completedFuture(null));
             recorder.emit(ServiceEvent.Kind.REJECTED, "connection refused: " + context.limit().max()
@@ -104,6 +106,9 @@ final class ConnectionTracker extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (rejected) {
+            return; // the rest of the pipeline never saw this connection start: it must not see it end
+        }
         if (admitted) {
             admitted = false;
             context.limit().release();

@@ -173,6 +173,7 @@ class CatchAllTcpServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the socket is closed early on purpose, to get the connection summary
     void connectTunnelIsSniffedAgain() throws Exception {
         byte[] hello = clientHello("tunnelled.vendor.example");
         try (SinkFixture sink = SinkFixture.start(); Socket s = connect(sink)) {
@@ -238,12 +239,15 @@ class CatchAllTcpServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // a connection is closed early on purpose, to free a slot
     void connectionsBeyondTheLimitAreRefused() throws Exception {
         SinkConfig config = SinkFixture.config().withMaxConnections(2);
         try (SinkFixture sink = new SinkFixture(config, HttpResponder.DEFAULT, null, null);
              Socket a = connect(sink); Socket b = connect(sink)) {
             awaitActive(sink, 2);
+            int refusedPort;
             try (Socket c = connect(sink)) {
+                refusedPort = c.getLocalPort();
                 assertEquals(-1, c.getInputStream().read(), "third connection is closed at once");
             }
             ServiceEvent rejected = sink.await(SinkFixture.kind(ServiceEvent.Kind.REJECTED), "rejection");
@@ -256,6 +260,9 @@ class CatchAllTcpServerTest {
                 assertEquals(200, HttpWire.read(d.getInputStream()).status(), "a freed slot is usable again");
             }
             assertTrue(b.isConnected());
+            assertEquals(List.of(ServiceEvent.Kind.REJECTED), sink.log.events().stream()
+                    .filter(e -> e.client().getPort() == refusedPort).map(ServiceEvent::kind).toList(),
+                    "a refused connection is only REJECTED, nothing else");
         }
     }
 
