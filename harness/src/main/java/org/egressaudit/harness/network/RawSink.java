@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -62,6 +61,6 @@ final class RawSink extends ChannelInboundHandlerAdapter {
             int c = b[i] & 0xff;
             s.append(c >= 0x20 && c < 0x7f ? (char) c : '.');
         }
-        return new String(s.toString().getBytes(StandardCharsets.US_ASCII), StandardCharsets.US_ASCII);
+        return s.toString();
     }
 }
