@@ -62,7 +62,7 @@ public final class AnalysisEngine {
         ExecutorService workers = Executors.newFixedThreadPool(options.threads(), daemonThreads());
         List<String> warnings = new ArrayList<>(corpus.warnings());
         try (CaptureReader reader = CaptureReaders.open(capture)) {
-            AnalysisSink sink = new AnalysisSink(analyzer, workers, budget);
+            AnalysisSink sink = new AnalysisSink(analyzer, workers, budget, options.maxRecords());
             // Pieces overlap by the fragment size so that no fragment is cut in two at a piece boundary.
             ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
             AppLayerDispatcher dispatcher = AppLayerDispatcher.create(ctx, List.of(new HttpProtocol()));
@@ -98,7 +98,7 @@ public final class AnalysisEngine {
                     reader.formatDescription(), packets, ipPackets, reader.bytesRead(), packets == 0 ? 0 : first,
                     packets == 0 ? 0 : last, complete);
             return new VerdictBuilder(policy).build(summary, corpus, sink.results(), recorder, sink.dnsQueries(),
-                    warnings, budget.refusedBytes(), flows.stats().outOfOrderBytesTruncated());
+                    warnings, budget.refusedBytes(), flows.stats().outOfOrderBytesTruncated(), sink.totals());
         } finally {
             workers.shutdownNow();
             try {

@@ -15,7 +15,15 @@ import org.egressaudit.analyzers.policy.Verdict;
 public record AnalysisResult(Verdict verdict, List<Finding> findings, CaptureSummary capture, Corpus corpus,
                              Policy policy, List<AnalyzedTransmission> transmissions, List<ConnectionRecord> connections,
                              List<DnsQueryRecord> dnsQueries, List<Coverage> coverage, List<String> warnings,
-                             Limits limits) {
+                             Limits limits, Totals totals) {
+
+    /**
+     * Counts over every transmission, including those whose records were left out of {@code transmissions}
+     * (past the record limit, transmissions without findings or opaque bytes are counted only).
+     */
+    public record Totals(long outboundTransmissions, long outboundBytes, long inboundTransmissions,
+                         long inboundBytes, long transmissionRecordsOmitted, long dnsRecordsOmitted) {
+    }
 
     /**
      * @param packets        packets read

@@ -28,10 +28,19 @@ final class AnalysisSink implements TransmissionSink {
     private long pendingBytes;
     private int pendingCount;
     private final ConcurrentLinkedQueue<AnalyzedTransmission> done = new ConcurrentLinkedQueue<>();
+    private final int maxRecords;
+    private final java.util.concurrent.atomic.AtomicInteger kept = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong omitted = new AtomicLong();
+    private final AtomicLong outCount = new AtomicLong();
+    private final AtomicLong outBytes = new AtomicLong();
+    private final AtomicLong inCount = new AtomicLong();
+    private final AtomicLong inBytes = new AtomicLong();
+    private final AtomicLong dnsOmitted = new AtomicLong();
     private final List<AnalysisResult.DnsQueryRecord> dns = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    AnalysisSink(TransmissionAnalyzer analyzer, ExecutorService workers, MemoryBudget budget) {
+    AnalysisSink(TransmissionAnalyzer analyzer, ExecutorService workers, MemoryBudget budget, int maxRecords) {
+        this.maxRecords = maxRecords;
         this.analyzer = analyzer;
         this.workers = workers;
         this.budget = budget;
@@ -60,7 +69,7 @@ final class AnalysisSink implements TransmissionSink {
         }
         workers.execute(() -> {
             try {
-                done.add(analyzer.analyze(t));
+                keep(analyzer.analyze(t));
             } catch (Throwable e) {
                 failure.compareAndSet(null, new IllegalStateException("analysis of transmission " + t.id() + " ("
                         + t.summary() + ") failed: " + e, e));
@@ -75,9 +84,38 @@ final class AnalysisSink implements TransmissionSink {
         });
     }
 
+    /**
+     * Keeps the record of an analysed transmission for the report. Past {@code maxRecords}, transmissions with no
+     * finding and no opaque bytes are only counted: a long capture must not grow the heap without bound.
+     */
+    private void keep(AnalyzedTransmission at) {
+        if (at.transmission().outbound()) {
+            outCount.incrementAndGet();
+            outBytes.addAndGet(at.contentBytes());
+        } else {
+            inCount.incrementAndGet();
+            inBytes.addAndGet(at.contentBytes());
+        }
+        boolean evidence = !at.findings().isEmpty() || at.opaqueBytes() > 0;
+        if (evidence || kept.incrementAndGet() <= maxRecords) {
+            done.add(at);
+        } else {
+            omitted.incrementAndGet();
+        }
+    }
+
+    AnalysisResult.Totals totals() {
+        return new AnalysisResult.Totals(outCount.get(), outBytes.get(), inCount.get(), inBytes.get(), omitted.get(),
+                dnsOmitted.get());
+    }
+
     @Override
     public void dnsQuery(FlowKey flow, Direction direction, String name, int qtype, long timestampNanos) {
         if (direction == Direction.CLIENT_TO_SERVER) {
+            if (dns.size() >= maxRecords) {
+                dnsOmitted.incrementAndGet();
+                return;
+            }
             dns.add(new AnalysisResult.DnsQueryRecord(timestampNanos, flow.toString(), name, DnsTypes.name(qtype)));
         }
     }

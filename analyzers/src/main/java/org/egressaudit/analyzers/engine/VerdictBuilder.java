@@ -28,7 +28,7 @@ final class VerdictBuilder {
 
     AnalysisResult build(AnalysisResult.CaptureSummary capture, Corpus corpus, List<AnalyzedTransmission> analysed,
                          ConnectionRecorder recorder, List<AnalysisResult.DnsQueryRecord> dns, List<String> warnings,
-                         long bufferTruncated, long reassemblyTruncated) {
+                         long bufferTruncated, long reassemblyTruncated, AnalysisResult.Totals totals) {
         List<Finding> findings = new ArrayList<>();
         Map<String, Long> opaqueByDestination = new LinkedHashMap<>();
         Map<String, List<AnalyzedTransmission>> opaqueTransmissions = new HashMap<>();
@@ -100,9 +100,13 @@ final class VerdictBuilder {
         if (missing > 0) {
             warnings.add(missing + " TCP bytes were never captured (gaps); 'not seen' is not 'not sent' for them");
         }
+        if (totals.transmissionRecordsOmitted() > 0 || totals.dnsRecordsOmitted() > 0) {
+            warnings.add(totals.transmissionRecordsOmitted() + " transmission and " + totals.dnsRecordsOmitted()
+                    + " DNS query records without findings are counted but not listed (record limit)");
+        }
         return new AnalysisResult(verdict, numbered, capture, corpus, policy, analysed, conns, dns,
                 coverage(corpus, numbered), warnings,
-                new AnalysisResult.Limits(bufferTruncated, reassemblyTruncated, missing, decodeLimitHits));
+                new AnalysisResult.Limits(bufferTruncated, reassemblyTruncated, missing, decodeLimitHits), totals);
     }
 
     /** Union of the planted-file ranges that left, per file. */

@@ -90,6 +90,13 @@ public final class JsonReport {
             o.put("bytesSeen", c.bytesSeen());
             o.put("whole", c.whole());
         }
+        ObjectNode totals = root.putObject("totals");
+        totals.put("outboundTransmissions", r.totals().outboundTransmissions());
+        totals.put("outboundBytes", r.totals().outboundBytes());
+        totals.put("inboundTransmissions", r.totals().inboundTransmissions());
+        totals.put("inboundBytes", r.totals().inboundBytes());
+        totals.put("transmissionRecordsOmitted", r.totals().transmissionRecordsOmitted());
+        totals.put("dnsRecordsOmitted", r.totals().dnsRecordsOmitted());
         ArrayNode tx = root.putArray("transmissions");
         for (AnalyzedTransmission at : r.transmissions()) {
             tx.add(transmission(at));

@@ -199,4 +199,19 @@ class EndToEndCaptureTest {
         assertEquals(FindingKind.WHOLE, exe.kind());
         assertEquals(Verdict.PASS, exe.effect());
     }
+
+    @Test
+    void pastTheRecordLimitTransmissionsWithoutEvidenceAreCountedNotKept() throws Exception {
+        AnalysisOptions d = AnalysisOptions.defaults();
+        AnalysisEngine small = new AnalysisEngine(new AnalysisOptions(1, d.memoryBudget(), d.reassemblyBudget(),
+                d.pieceSize(), d.decodeLimits(), 0));
+        AnalysisResult r = small.analyze(SCENARIOS.resolve("captures/keepalive-mixed.pcap"), corpus, policy);
+        assertEquals(Verdict.FAIL, r.verdict(), describe(r));
+        // Both uploads carry findings and are kept; the two responses (no evidence) are only counted.
+        assertEquals(2, r.transmissions().size(), describe(r));
+        assertEquals(2, r.totals().outboundTransmissions());
+        assertEquals(2, r.totals().inboundTransmissions());
+        assertEquals(2, r.totals().transmissionRecordsOmitted());
+        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("record limit")), r.warnings().toString());
+    }
 }

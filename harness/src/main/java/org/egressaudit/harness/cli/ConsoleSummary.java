@@ -40,9 +40,8 @@ final class ConsoleSummary {
                 + (r.corpus().files().size() - r.corpus().topLevelFiles().size()) + " archive members)");
         out.println("policy:  allow [" + r.policy().allow().stream().sorted().map(Category::id)
                 .collect(Collectors.joining(", ")) + "], opaque budget " + r.policy().opaqueBytesBudget() + " bytes");
-        long out1 = r.transmissions().stream().filter(t -> t.transmission().outbound()).count();
-        long bytesOut = r.transmissions().stream().filter(t -> t.transmission().outbound())
-                .mapToLong(AnalyzedTransmission::contentBytes).sum();
+        long out1 = r.totals().outboundTransmissions();
+        long bytesOut = r.totals().outboundBytes();
         out.println("traffic: " + r.connections().size() + " connections/flows, " + r.dnsQueries().size()
                 + " DNS queries, " + out1 + " outbound transmissions (" + human(bytesOut) + ")");
         out.println();

@@ -1,0 +1,158 @@
+package org.egressaudit.harness.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.egressaudit.analyzers.engine.AnalysisOptions;
+import org.egressaudit.harness.run.Images;
+import org.egressaudit.harness.run.RunOutcome;
+import org.egressaudit.harness.run.ScenarioRunner;
+import org.egressaudit.harness.sandbox.ImageBuilder;
+import org.egressaudit.harness.scenario.Scenario;
+import org.egressaudit.harness.scenario.ScenarioException;
+import org.egressaudit.harness.scenario.ScenarioLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code egress-audit run}: runs scenarios in sandboxes, captures what the agent sends, and judges it. */
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {"Runs scenarios (a scenario file, a suite directory, or a suite.yaml) in sandboxes: the agent "
+                + "runs next to a planted corpus, everything it sends is contained, captured and analysed.",
+                "Exit codes: 0 PASS (with --expect: every verdict as expected), 1 FAIL or OPAQUE (or not as "
+                        + "expected), 2 bad scenario or analysis error, 3 the sandbox could not be set up."})
+public final class RunCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "SCENARIO", description = "Scenario files or suite directories.")
+    List<Path> scenarios;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs",
+            description = "Parent folder of the run folders (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1",
+            description = "Scenarios run at once, each in its own network (default: ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--expect", description = "Compare each verdict with the scenario's 'expect:' and exit 0 only "
+            + "when all match (for CI gating on a suite that contains known-bad agents).")
+    boolean expect;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Analysis threads per run (default: cores).")
+    Integer threads;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only one line per scenario.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"}, description = "Print every transmission and warning.")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter outw = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (parallel < 1 || parallel > 32) {
+            err.println("egress-audit run: --parallel must be 1..32, got " + parallel);
+            return ExitCodes.BAD_INPUT;
+        }
+        List<Scenario> all = new ArrayList<>();
+        for (Path p : scenarios) {
+            try {
+                all.addAll(ScenarioLoader.loadSuite(p));
+            } catch (ScenarioException e) {
+                err.println("egress-audit run: " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+        }
+        if (all.isEmpty()) {
+            err.println("egress-audit run: no scenarios found in " + scenarios);
+            return ExitCodes.BAD_INPUT;
+        }
+        AnalysisOptions options = AnalysisOptions.defaults();
+        if (threads != null) {
+            options = options.withThreads(threads);
+        }
+        PrintWriter progress = quiet ? new PrintWriter(new StringWriter()) : outw;
+        ScenarioRunner runner = new ScenarioRunner(out, options, new Images(new ImageBuilder()), progress,
+                Version.get());
+        List<RunOutcome> outcomes = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, all.size()));
+        try {
+            List<Future<RunOutcome>> futures = new ArrayList<>();
+            for (Scenario s : all) {
+                futures.add(pool.submit(() -> runner.run(s)));
+            }
+            for (Future<RunOutcome> f : futures) {
+                outcomes.add(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int code = ExitCodes.PASS;
+        for (RunOutcome o : outcomes) {
+            report(o, outw);
+            code = Math.max(code, expect ? (o.exitCode() >= 2 ? o.exitCode() : o.asExpected() ? 0 : 1) : o.exitCode());
+        }
+        if (outcomes.size() > 1 || quiet) {
+            outw.println();
+            outw.println("scenario                      verdict   expected  run folder");
+            for (RunOutcome o : outcomes) {
+                outw.printf(Locale.ROOT, "%-29s %-9s %-9s %s%n", o.scenario().name(),
+                        o.verdict() == null ? (o.exitCode() == 3 ? "SETUP" : "ERROR") : o.verdict(),
+                        o.scenario().expect().map(Enum::name).orElse("-"), o.folder().dir());
+            }
+        }
+        return code;
+    }
+
+    private void report(RunOutcome o, PrintWriter outw) {
+        StringWriter text = new StringWriter();
+        PrintWriter w = new PrintWriter(text);
+        w.println("== scenario " + o.scenario().name() + " (" + o.folder().dir() + ")");
+        if (o.agentVersion() != null) {
+            w.println("agent:   " + o.agentVersion());
+        }
+        if (o.stopReason() != null) {
+            w.println("stopped: " + o.stopReason());
+        }
+        if (o.capture() != null) {
+            w.println("capture: " + o.capture().received() + " packets received, " + o.capture().dropped()
+                    + " dropped, " + o.capture().droppedByInterface() + " dropped by interface");
+        }
+        for (String n : o.notes()) {
+            w.println("note:    " + n);
+        }
+        if (o.result() != null) {
+            new ConsoleSummary(w, false, verbose).print(o.result());
+            if (o.verdict() != o.result().verdict()) {
+                w.println("RUN VERDICT: " + o.verdict() + " (the capture was incomplete)");
+            }
+        } else {
+            w.println((o.exitCode() == ExitCodes.HARNESS_SETUP ? "SETUP FAILED: " : "ERROR: ") + o.problem());
+        }
+        o.scenario().expect().ifPresent(e -> w.println("expected " + e + ": "
+                + (o.asExpected() ? "as expected" : "NOT AS EXPECTED")));
+        w.flush();
+        try {
+            Files.writeString(o.folder().summary(), text.toString(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            outw.println("warning: cannot write " + o.folder().summary() + ": " + e.getMessage());
+        }
+        if (!quiet) {
+            outw.print(text);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package org.egressaudit.harness.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Port unification: looks at a client's first bytes and hands the connection to HTTP, TLS or a raw sink, then
+ * removes itself (the bytes it looked at are passed on to the chosen handlers). Waits at most the configured
+ * detection time for client-first protocols; a client silent until then goes to the raw sink.
+ */
+final class ProtocolSniffer extends ByteToMessageDecoder {
+    /** Longest method token accepted as HTTP (WebDAV has the long ones, e.g. VERSION-CONTROL). */
+    static final int MAX_METHOD = 20;
+
+    /** What the first bytes look like. */
+    enum Guess { HTTP, TLS, HTTP2_PREFACE, OTHER }
+
+    private final CatchAllTcpServer.Routes routes;
+    private final boolean tlsAllowed;
+    private ScheduledFuture<?> timer;
+    private boolean decided;
+
+    /** @param tlsAllowed false inside an already decrypted stream: TLS in TLS is left raw */
+    ProtocolSniffer(CatchAllTcpServer.Routes routes, boolean tlsAllowed) {
+        this.routes = routes;
+        this.tlsAllowed = tlsAllowed;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        startTimer(ctx);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent && !decided) {
+            startTimer(ctx); // the wait is for the first application bytes, not for the handshake
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    private void startTimer(ChannelHandlerContext ctx) {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timer = ctx.executor().schedule(() -> {
+            if (!decided && !ctx.isRemoved()) {
+                boolean silent = internalBuffer().readableBytes() == 0;
+                route(ctx, Guess.OTHER, silent ? "silent" : "incomplete");
+            }
+        }, routes.config().protocolDetectionWait().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (decided) {
+            return;
+        }
+        Guess g = classify(in, tlsAllowed);
+        if (g != null) {
+            route(ctx, g, g == Guess.HTTP2_PREFACE ? "http2-preface" : "unrecognised");
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        // the client closed before we could tell: what it sent still goes to (and is counted by) a raw sink
+        if (!decided) {
+            route(ctx, Guess.OTHER, in.isReadable() ? "incomplete" : "silent");
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, Guess g, String rawReason) {
+        decided = true;
+        String name = ctx.name();
+        switch (g) {
+            case HTTP -> routes.http(ctx.pipeline(), name);
+            case TLS -> routes.tls(ctx.pipeline(), name);
+            default -> routes.raw(ctx.pipeline(), name, rawReason);
+        }
+        // removal hands the bytes looked at so far to the handlers just added
+        ctx.pipeline().remove(this);
+    }
+
+    /** The protocol the first bytes show, or null while there are too few to tell. */
+    static Guess classify(ByteBuf in, boolean tlsAllowed) {
+        int n = in.readableBytes();
+        if (n == 0) {
+            return null;
+        }
+        int start = in.readerIndex();
+        int b0 = in.getUnsignedByte(start);
+        if (b0 == 0x16) { // TLS record type "handshake", then major version 3
+            if (!tlsAllowed) {
+                return Guess.OTHER;
+            }
+            return n < 2 ? null : in.getUnsignedByte(start + 1) == 3 ? Guess.TLS : Guess.OTHER;
+        }
+        if (b0 < 'A' || b0 > 'Z') {
+            return Guess.OTHER;
+        }
+        for (int i = 0; i < n; i++) {
+            int c = in.getUnsignedByte(start + i);
+            if (c == ' ') {
+                boolean pri = i == 3 && in.getUnsignedByte(start) == 'P' && in.getUnsignedByte(start + 1) == 'R'
+                        && in.getUnsignedByte(start + 2) == 'I';
+                return pri ? Guess.HTTP2_PREFACE : Guess.HTTP;
+            }
+            if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '_') || i >= MAX_METHOD) {
+                return Guess.OTHER;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,407 @@
+package org.egressaudit.harness.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import org.egressaudit.analyzers.corpus.Corpus;
+import org.egressaudit.analyzers.corpus.CorpusLoader;
+import org.egressaudit.analyzers.engine.AnalysisEngine;
+import org.egressaudit.analyzers.engine.AnalysisOptions;
+import org.egressaudit.analyzers.engine.AnalysisResult;
+import org.egressaudit.analyzers.policy.Verdict;
+import org.egressaudit.analyzers.report.JsonReport;
+import org.egressaudit.harness.capture.CaptureStats;
+import org.egressaudit.harness.capture.LiveCapture;
+import org.egressaudit.harness.network.Redirects;
+import org.egressaudit.harness.network.RunNetwork;
+import org.egressaudit.harness.network.ServiceEventLog;
+import org.egressaudit.harness.network.SinkConfig;
+import org.egressaudit.harness.network.SinkServices;
+import org.egressaudit.harness.sandbox.ContainerSandbox;
+import org.egressaudit.harness.sandbox.DockerEnvironment;
+import org.egressaudit.harness.sandbox.ExecResult;
+import org.egressaudit.harness.sandbox.SandboxConfig;
+import org.egressaudit.harness.sandbox.SandboxProcess;
+import org.egressaudit.harness.scenario.AgentSpec;
+import org.egressaudit.harness.scenario.CorpusEntry;
+import org.egressaudit.harness.scenario.FileCopy;
+import org.egressaudit.harness.scenario.Scenario;
+import org.egressaudit.harness.scenario.Trigger;
+
+/**
+ * Runs one scenario: internal network, harness services on its gateway, redirects, live capture, the sandbox with
+ * the agent and its planted corpus, triggers, observation until a stop condition, teardown, analysis. Every resource
+ * is released in reverse order whatever happens (also on Ctrl-C, through {@link ActiveRuns}); the capture and logs
+ * stay in the run folder.
+ */
+public final class ScenarioRunner {
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(5);
+    private static final Duration POLL = Duration.ofMillis(200);
+    /** Packets in flight when the agent stops still reach the capture. */
+    private static final Duration DRAIN = Duration.ofSeconds(1);
+
+    private final Path runsDir;
+    private final AnalysisOptions analysisOptions;
+    private final Images images;
+    private final PrintWriter progress;
+    private final String toolVersion;
+
+    public ScenarioRunner(Path runsDir, AnalysisOptions analysisOptions, Images images, PrintWriter progress,
+                          String toolVersion) {
+        this.runsDir = runsDir;
+        this.analysisOptions = analysisOptions;
+        this.images = images;
+        this.progress = progress;
+        this.toolVersion = toolVersion;
+    }
+
+    /** Thrown for anything that keeps the sandbox from being set up (exit code 3). */
+    static final class SetupException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        SetupException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public RunOutcome run(Scenario s) throws IOException {
+        RunFolder folder = RunFolder.create(runsDir, s.name());
+        Files.copy(s.file(), folder.scenarioCopy());
+        List<String> notes = new ArrayList<>();
+        Deque<AutoCloseable> resources = ActiveRuns.register();
+        CaptureStats captureStats = null;
+        String stopReason = null;
+        String agentVersion = s.agent().version().orElse(null);
+        Instant started = Instant.now();
+        Instant stopped;
+        try {
+            say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
+            DockerEnvironment.Diagnosis diag = DockerEnvironment.diagnose();
+            if (!diag.ok()) {
+                throw new SetupException("this machine is not ready for sandboxed runs:\n" + diag.report(), null);
+            }
+            String image = setup(() -> images.resolve(s.sandbox(), progress), "image");
+            RunNetwork network = setup(() -> RunNetwork.create(folder.runId()), "network");
+            resources.push(network);
+            ServiceEventLog events = ServiceEventLog.streamingTo(folder.servicesLog(), 100_000, 256L << 20);
+            resources.push(events::close);
+            SinkServices services = setup(() -> SinkServices.start(network.gateway(),
+                    SinkConfig.defaults().withDnsAnswerAddress(network.gateway()),
+                    new ScenarioResponder(s.responders()), events), "harness services");
+            resources.push(services);
+            Redirects redirects = setup(() -> Redirects.install(folder.runId(), network.bridgeInterface(),
+                    new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())), "redirects");
+            resources.push(redirects);
+            LiveCapture capture = setup(() -> LiveCapture.start(network.bridgeInterface(), folder.capture()),
+                    "capture");
+            resources.push(capture);
+            ContainerSandbox sandbox = setup(() -> {
+                ContainerSandbox c = new ContainerSandbox(network, SandboxConfig.defaults(image));
+                resources.push(c);
+                c.start();
+                return c;
+            }, "sandbox");
+            prepare(s, sandbox, folder, notes);
+            if (agentVersion == null && s.agent().versionCommand().isPresent()) {
+                ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
+                agentVersion = v.stdoutText().strip();
+            }
+            say(s, "agent starting: " + s.agent().start());
+            SandboxProcess agent = sandbox.startProcess(agentCommand(s), folder.agentLog());
+            Observation obs = new Observation(s, sandbox, agent, folder, notes, events);
+            stopReason = obs.observe();
+            say(s, "stopped: " + stopReason);
+            sleep(DRAIN);
+            capture.close();
+            captureStats = capture.stats();
+        } catch (SetupException e) {
+            stopped = Instant.now();
+            List<String> failures = ActiveRuns.release(resources);
+            notes.addAll(failures);
+            writeMetadata(folder, s, started, stopped, null, null, agentVersion, notes, e.getMessage());
+            return new RunOutcome(s, folder, null, 3, e.getMessage(), null, null, null, agentVersion, notes);
+        } catch (RuntimeException e) {
+            notes.add("run interrupted by an error: " + e.getMessage());
+            stopReason = "error: " + e.getMessage();
+        } finally {
+            for (String f : ActiveRuns.release(resources)) {
+                notes.add("cleanup: " + f);
+            }
+        }
+        stopped = Instant.now();
+        return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped);
+    }
+
+    private RunOutcome analyse(Scenario s, RunFolder folder, CaptureStats stats, String stopReason,
+                               String agentVersion, List<String> notes, Instant started, Instant stopped)
+            throws IOException {
+        if (!Files.isRegularFile(folder.capture())) {
+            String problem = "no capture was written (" + stopReason + ")";
+            writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
+            return new RunOutcome(s, folder, null, 3, problem, null, stats, stopReason, agentVersion, notes);
+        }
+        try {
+            AnalysisEngine engine = new AnalysisEngine(analysisOptions);
+            AnalysisCorpus.build(s.corpus(), folder.corpus());
+            Corpus corpus = new CorpusLoader(engine.decoders()).load(folder.corpus());
+            AnalysisResult result = engine.analyze(folder.capture(), corpus, s.policy());
+            Verdict verdict = result.verdict();
+            if (stats != null && !stats.complete()) {
+                notes.add("the capture lost packets (dropped " + stats.dropped() + ", by interface "
+                        + stats.droppedByInterface() + (stats.fileLimitReached() ? ", file size limit reached" : "")
+                        + "): what was not captured was not inspected");
+                verdict = verdict.worst(Verdict.OPAQUE);
+            }
+            ObjectNode json = new JsonReport(toolVersion).toJson(result);
+            json.put("verdict", verdict.name());
+            json.set("run", runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.report().toFile(), json);
+            writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
+            return new RunOutcome(s, folder, verdict, verdict == Verdict.PASS ? 0 : 1, null, result, stats,
+                    stopReason, agentVersion, notes);
+        } catch (Exception e) {
+            String problem = "analysis failed: " + e.getMessage();
+            writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
+            return new RunOutcome(s, folder, null, 2, problem, null, stats, stopReason, agentVersion, notes);
+        }
+    }
+
+    /** Copies the agent's files, runs its install commands, plants the corpus (manifests excluded). */
+    private void prepare(Scenario s, ContainerSandbox sandbox, RunFolder folder, List<String> notes)
+            throws SetupException {
+        AgentSpec a = s.agent();
+        try {
+            for (FileCopy f : a.files()) {
+                copy(sandbox, f.from(), f.to(), modeOf(f), folder);
+            }
+            for (String cmd : a.install()) {
+                ExecResult r = command(sandbox, folder, "install", cmd);
+                if (!r.succeeded()) {
+                    throw new SetupException("agent install command failed (exit " + r.exitCode() + "): " + cmd
+                            + "\n" + r.stderrText().strip(), null);
+                }
+            }
+            for (CorpusEntry c : s.corpus()) {
+                copy(sandbox, c.from(), c.to(), null, folder);
+                if (Files.isDirectory(c.from())) {
+                    command(sandbox, folder, "corpus", "find " + Shell.quote(c.to())
+                            + " -name corpus.yaml -delete");
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new SetupException("cannot prepare the sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    private void copy(ContainerSandbox sandbox, Path from, String to, String mode, RunFolder folder) {
+        String parent = to.substring(0, Math.max(1, to.lastIndexOf('/')));
+        command(sandbox, folder, "copy", "mkdir -p " + Shell.quote(parent));
+        sandbox.copyIn(from, to);
+        if (mode != null) {
+            command(sandbox, folder, "copy", "chmod " + mode + " " + Shell.quote(to));
+        }
+    }
+
+    private static String modeOf(FileCopy f) {
+        return f.modeOctal().isEmpty() ? null : f.modeOctal();
+    }
+
+    ExecResult command(ContainerSandbox sandbox, RunFolder folder, String what, String cmd) {
+        ExecResult r = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", cmd);
+        String entry = Instant.now() + " [" + what + "] $ " + cmd + "\n" + r.stdoutText() + r.stderrText()
+                + "  -> exit " + r.exitCode() + (r.timedOut() ? " (timed out)" : "") + "\n";
+        try {
+            Files.writeString(folder.commandsLog(), entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            progress.println("warning: cannot write " + folder.commandsLog() + ": " + e.getMessage());
+        }
+        return r;
+    }
+
+    /** The agent's start command with the scenario's environment, working directory and user. */
+    static String agentCommand(Scenario s) {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : s.sandbox().env().entrySet()) {
+            sb.append("export ").append(e.getKey()).append('=').append(Shell.quote(e.getValue())).append("; ");
+        }
+        s.sandbox().workdir().ifPresent(w -> sb.append("mkdir -p ").append(Shell.quote(w)).append(" && cd ")
+                .append(Shell.quote(w)).append(" && "));
+        String start = s.agent().start();
+        if (s.agent().user().isPresent()) {
+            String[] ug = s.agent().user().get().split(":", 2);
+            sb.append("exec runuser -u ").append(Shell.quote(ug[0]));
+            if (ug.length == 2) {
+                sb.append(" -g ").append(Shell.quote(ug[1]));
+            }
+            sb.append(" -- sh -c ").append(Shell.quote(start));
+        } else {
+            sb.append("exec sh -c ").append(Shell.quote(start));
+        }
+        return sb.toString();
+    }
+
+    /** Watches the run until a stop condition is reached, firing triggers on time. */
+    private final class Observation {
+        private final Scenario s;
+        private final ContainerSandbox sandbox;
+        private final SandboxProcess agent;
+        private final RunFolder folder;
+        private final List<String> notes;
+        private final ServiceEventLog events;
+
+        Observation(Scenario s, ContainerSandbox sandbox, SandboxProcess agent, RunFolder folder, List<String> notes,
+                    ServiceEventLog events) {
+            this.s = s;
+            this.sandbox = sandbox;
+            this.agent = agent;
+            this.folder = folder;
+            this.notes = notes;
+            this.events = events;
+        }
+
+        String observe() {
+            long start = System.nanoTime();
+            List<Trigger> pending = new ArrayList<>(s.triggers());
+            pending.sort((a, b) -> a.at().compareTo(b.at()));
+            long lastActivity = System.nanoTime();
+            long lastSize = -1;
+            int lastEvents = -1;
+            while (true) {
+                long elapsed = System.nanoTime() - start;
+                while (!pending.isEmpty() && pending.get(0).at().toNanos() <= elapsed) {
+                    fire(pending.remove(0));
+                    lastActivity = System.nanoTime();
+                }
+                if (elapsed >= s.stop().duration().toNanos()) {
+                    return "duration " + s.stop().duration().toSeconds() + " s reached";
+                }
+                if (s.stop().agentExits() && !sandbox.isRunning(agent)) {
+                    String code = sandbox.exitCode(agent).stream().mapToObj(Long::toString).findFirst().orElse("?");
+                    if (!"0".equals(code)) {
+                        notes.add("the agent exited with code " + code + " (see agent.log)");
+                    }
+                    return "agent exited (code " + code + ")";
+                }
+                long size = fileSize(folder.capture());
+                int seen = events.events().size();
+                if (size != lastSize || seen != lastEvents) {
+                    lastSize = size;
+                    lastEvents = seen;
+                    lastActivity = System.nanoTime();
+                }
+                if (pending.isEmpty() && s.stop().idle().isPresent()
+                        && System.nanoTime() - lastActivity >= s.stop().idle().get().toNanos()) {
+                    return "idle for " + s.stop().idle().get().toSeconds() + " s";
+                }
+                sleep(POLL);
+            }
+        }
+
+        private void fire(Trigger t) {
+            say(s, "trigger " + t.name());
+            try {
+                if (t.exec().isPresent()) {
+                    ExecResult r = command(sandbox, folder, "trigger " + t.name(), t.exec().get());
+                    if (!r.succeeded()) {
+                        notes.add("trigger " + t.name() + " failed (exit " + r.exitCode() + ")");
+                    }
+                } else {
+                    FileCopy c = t.copy().orElseThrow();
+                    copy(sandbox, c.from(), c.to(), modeOf(c), folder);
+                }
+            } catch (RuntimeException e) {
+                notes.add("trigger " + t.name() + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void writeMetadata(RunFolder folder, Scenario s, Instant started, Instant stopped, CaptureStats stats,
+                               String stopReason, String agentVersion, List<String> notes, String problem)
+            throws IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.metadata().toFile(),
+                runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem));
+    }
+
+    private static ObjectNode runNode(RunFolder folder, Scenario s, Instant started, Instant stopped,
+                                      CaptureStats stats, String stopReason, String agentVersion, List<String> notes,
+                                      String problem) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("runId", folder.runId());
+        n.put("scenario", s.name());
+        n.put("scenarioFile", s.file().toString());
+        n.put("agentVersion", agentVersion);
+        n.put("image", s.sandbox().baseImage());
+        n.put("started", started.toString());
+        n.put("stopped", stopped.toString());
+        n.put("stopReason", stopReason);
+        s.expect().ifPresent(e -> n.put("expect", e.name()));
+        if (stats != null) {
+            ObjectNode c = n.putObject("capture");
+            c.put("file", folder.capture().getFileName().toString());
+            c.put("received", stats.received());
+            c.put("dropped", stats.dropped());
+            c.put("droppedByInterface", stats.droppedByInterface());
+            c.put("fileBytes", stats.fileBytes());
+            c.put("fileLimitReached", stats.fileLimitReached());
+        }
+        ArrayNode a = n.putArray("notes");
+        notes.forEach(a::add);
+        if (problem != null) {
+            n.put("problem", problem);
+        }
+        return n;
+    }
+
+    private <T> T setup(SetupStep<T> step, String what) throws SetupException {
+        try {
+            return step.get();
+        } catch (SetupException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SetupException("cannot set up the " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface SetupStep<T> {
+        T get() throws Exception;
+    }
+
+    private void say(Scenario s, String message) {
+        synchronized (progress) {
+            progress.println("[" + s.name() + "] " + message);
+            progress.flush();
+        }
+    }
+
+    private static long fileSize(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package org.egressaudit.harness.scenario;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.egressaudit.analyzers.policy.Verdict;
+
+/** Turns one parsed scenario document into a {@link Scenario}, checking every key and value on the way. */
+final class ScenarioReader {
+    /** Keys that only a scenario has; the suite scan uses them to tell scenarios from policies and manifests. */
+    static final List<String> SCENARIO_ONLY_KEYS = List.of("sandbox", "agent", "corpus", "triggers", "stop",
+            "responders", "expect");
+
+    private static final List<String> TOP = List.of("name", "description", "sandbox", "agent", "corpus", "triggers",
+            "stop", "policy", "responders", "expect");
+    private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir");
+    private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user");
+    private static final List<String> COPY = List.of("from", "to", "mode");
+    private static final List<String> CORPUS = List.of("from", "to");
+    private static final List<String> TRIGGER = List.of("name", "at", "exec", "copy");
+    private static final List<String> STOP = List.of("duration", "idle", "agentExits");
+    private static final List<String> RESPONDER = List.of("host", "method", "path", "status", "headers", "body",
+            "bodyFile");
+
+    /** A Docker image reference: [registry[:port]/]name[/name...][:tag][@sha256:digest]. */
+    private static final Pattern IMAGE = Pattern.compile("(?:[a-z0-9.-]+(?::[0-9]{1,5})?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+            + "(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?");
+    private static final Pattern PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?");
+    private static final Pattern MODE = Pattern.compile("[0-7]{3,4}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
+
+    private static final int MAX_LIST = 256;
+    private static final int MAX_TRIGGERS = 1000;
+    private static final int MAX_RESPONDERS = 1000;
+
+    private final YamlNode root;
+    private final Path file;
+    /** Absolute directory relative host paths are resolved against. */
+    private final Path dir;
+    /** The same directory as the caller spelled it, for messages naming files (e.g. a policy file). */
+    private final Path displayDir;
+
+    ScenarioReader(YamlNode root, Path file) {
+        this.root = root;
+        this.file = file;
+        this.dir = file.toAbsolutePath().normalize().getParent();
+        this.displayDir = file.getParent() == null ? Path.of("") : file.getParent();
+    }
+
+    Scenario read() throws ScenarioException {
+        if (root.isNull()) {
+            throw new ScenarioException(root.source() + ": the scenario file is empty");
+        }
+        Fields top = Fields.of(root, TOP);
+        YamlNode nameNode = top.required("name", "name: my-scenario");
+        String name = Values.checked(nameNode, () -> Scenario.checkName(Values.text(nameNode)));
+        Optional<String> description = opt(top, "description", Values::text);
+        SandboxSpec sandbox = sandbox(top.required("sandbox", "sandbox: {image: ...} or sandbox: {packages: [...]}"));
+        AgentSpec agent = agent(top.required("agent", "agent: {start: \"command\"}"));
+        List<CorpusEntry> corpus = new ArrayList<>();
+        if (top.has("corpus")) {
+            for (YamlNode n : Values.list(top.optional("corpus").orElseThrow(), MAX_LIST)) {
+                corpus.add(corpusEntry(n));
+            }
+        }
+        StopCondition stop = top.has("stop") ? stop(top.optional("stop").orElseThrow()) : StopCondition.defaults();
+        List<Trigger> triggers = top.has("triggers") ? triggers(top.optional("triggers").orElseThrow(), stop)
+                : List.of();
+        PolicyReader.Resolved policy = PolicyReader.read(top.required("policy",
+                "a policy file path, e.g. policy: policies/default.yaml, or inline: policy: {allow: [metadata]}"),
+                dir, displayDir);
+        ResponderRules responders = top.has("responders") ? responders(top.optional("responders").orElseThrow())
+                : ResponderRules.none();
+        Optional<Verdict> expect = opt(top, "expect", ScenarioReader::verdict);
+        return Values.checked(root, () -> new Scenario(name, description, file, sandbox, agent, corpus, triggers, stop,
+                policy.policy(), policy.file(), responders, expect));
+    }
+
+    private SandboxSpec sandbox(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, SANDBOX);
+        Optional<YamlNode> type = f.optional("type");
+        if (type.isPresent()) {
+            String t = Values.text(type.get());
+            if (t.equals("vm")) {
+                throw type.get().error("'vm' sandboxes are not supported yet (only 'container')");
+            }
+            if (!t.equals("container")) {
+                throw type.get().error("unknown sandbox type '" + YamlNode.abbreviate(t) + "' (only 'container')");
+            }
+        }
+        Optional<String> image = opt(f, "image", v -> Values.matching(v, IMAGE,
+                "a Docker image reference (e.g. egress-audit/base:bookworm)"));
+        List<String> packages = new ArrayList<>();
+        if (f.has("packages")) {
+            for (YamlNode p : Values.list(f.optional("packages").orElseThrow(), MAX_LIST)) {
+                String pkg = Values.matching(p, PACKAGE, "a Debian package name (e.g. python3, p7zip-full)");
+                if (packages.contains(pkg)) {
+                    throw p.error("package '" + pkg + "' is listed twice");
+                }
+                packages.add(pkg);
+            }
+        }
+        if (image.isEmpty() && packages.isEmpty()) {
+            throw n.error("give 'image' (a local Docker image) or 'packages' (extra Debian packages on "
+                    + SandboxSpec.DEFAULT_BASE_IMAGE + "), or both");
+        }
+        Map<String, String> env = f.has("env") ? Values.stringMap(f.optional("env").orElseThrow(), ENV_NAME,
+                "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", MAX_LIST) : Map.of();
+        Optional<String> workdir = opt(f, "workdir", v -> Values.checked(v, () -> SandboxPath.check(Values.text(v))));
+        return Values.checked(n, () -> new SandboxSpec(SandboxType.CONTAINER, image, packages, env, workdir));
+    }
+
+    private AgentSpec agent(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, AGENT);
+        Optional<String> version = opt(f, "version", Values::nonBlank);
+        Optional<String> versionCommand = opt(f, "versionCommand", Values::nonBlank);
+        if (version.isPresent() && versionCommand.isPresent()) {
+            throw f.optional("versionCommand").orElseThrow()
+                    .error("give either 'version' or 'versionCommand', not both");
+        }
+        List<FileCopy> files = new ArrayList<>();
+        if (f.has("files")) {
+            for (YamlNode c : Values.list(f.optional("files").orElseThrow(), MAX_LIST)) {
+                files.add(fileCopy(c));
+            }
+        }
+        List<String> install = new ArrayList<>();
+        if (f.has("install")) {
+            for (YamlNode c : Values.list(f.optional("install").orElseThrow(), MAX_LIST)) {
+                install.add(Values.nonBlank(c));
+            }
+        }
+        String start = Values.nonBlank(f.required("start", "the agent's command line, run with sh -c"));
+        Optional<String> user = opt(f, "user", v -> Values.matching(v, USER, "a user name or uid (optionally :group)"));
+        return Values.checked(n, () -> new AgentSpec(version, versionCommand, files, install, start, user));
+    }
+
+    private FileCopy fileCopy(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, COPY);
+        YamlNode fromNode = f.required("from", "a host path relative to the scenario's directory");
+        Path from = HostPaths.existing(fromNode, dir);
+        String to = sandboxPath(f.required("to", "an absolute path inside the sandbox"));
+        OptionalInt mode = OptionalInt.empty();
+        Optional<YamlNode> modeNode = f.optional("mode");
+        if (modeNode.isPresent()) {
+            YamlNode m = modeNode.get();
+            if (!m.isText()) {
+                throw m.error("must be an octal mode written as a string, e.g. mode: \"0755\", got " + m.describe());
+            }
+            String s = Values.matching(m, MODE, "an octal mode (e.g. \"0755\" or \"644\")");
+            if (Files.isDirectory(from)) {
+                throw m.error("'mode' applies to files only; '" + fromNode.scalar().asText() + "' is a directory");
+            }
+            mode = OptionalInt.of(Integer.parseInt(s, 8));
+        }
+        OptionalInt finalMode = mode;
+        return Values.checked(n, () -> new FileCopy(from, to, finalMode));
+    }
+
+    private CorpusEntry corpusEntry(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, CORPUS);
+        Path from = HostPaths.existing(f.required("from", "a host file or directory relative to the scenario's "
+                + "directory"), dir);
+        String to = sandboxPath(f.required("to", "an absolute path inside the sandbox"));
+        return Values.checked(n, () -> new CorpusEntry(from, to));
+    }
+
+    private StopCondition stop(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, STOP);
+        Duration duration = StopCondition.DEFAULT_DURATION;
+        Optional<YamlNode> d = f.optional("duration");
+        if (d.isPresent()) {
+            duration = Values.duration(d.get());
+            if (duration.isZero()) {
+                throw d.get().error("must be longer than 0");
+            }
+        }
+        Optional<Duration> idle = Optional.empty();
+        Optional<YamlNode> i = f.optional("idle");
+        if (i.isPresent()) {
+            Duration idleValue = Values.duration(i.get());
+            if (idleValue.isZero()) {
+                throw i.get().error("must be longer than 0");
+            }
+            if (idleValue.compareTo(duration) > 0) {
+                throw i.get().error(Durations.format(idleValue) + " is longer than stop.duration "
+                        + Durations.format(duration) + " and could never be reached");
+            }
+            idle = Optional.of(idleValue);
+        }
+        boolean agentExits = f.has("agentExits") && Values.bool(f.optional("agentExits").orElseThrow());
+        Duration finalDuration = duration;
+        Optional<Duration> finalIdle = idle;
+        return Values.checked(n, () -> new StopCondition(finalDuration, finalIdle, agentExits));
+    }
+
+    private List<Trigger> triggers(YamlNode n, StopCondition stop) throws ScenarioException {
+        List<Trigger> out = new ArrayList<>();
+        Map<String, Integer> names = new HashMap<>();
+        for (YamlNode t : Values.list(n, MAX_TRIGGERS)) {
+            Fields f = Fields.of(t, TRIGGER);
+            YamlNode nameNode = f.required("name", "a name for logs and reports, e.g. name: drop-new-file");
+            String name = Values.checked(nameNode, () -> Scenario.checkName(Values.text(nameNode)));
+            if (names.containsKey(name)) {
+                throw nameNode.error("trigger name '" + name + "' is already used on line " + names.get(name));
+            }
+            names.put(name, nameNode.line());
+            YamlNode atNode = f.required("at", "when, after the agent started, e.g. at: 5s");
+            Duration at = Values.duration(atNode);
+            if (at.compareTo(stop.duration()) > 0) {
+                throw atNode.error(Durations.format(at) + " comes after stop.duration "
+                        + Durations.format(stop.duration()) + "; the trigger would never run");
+            }
+            if (f.has("exec") == f.has("copy")) {
+                throw t.error("give exactly one of 'exec' (a command) and 'copy' ({from, to}), "
+                        + (f.has("exec") ? "not both" : "none was given"));
+            }
+            Trigger trigger;
+            if (f.has("exec")) {
+                String command = Values.nonBlank(f.optional("exec").orElseThrow());
+                trigger = Values.checked(t, () -> Trigger.exec(name, at, command));
+            } else {
+                FileCopy copy = fileCopy(f.optional("copy").orElseThrow());
+                trigger = Values.checked(t, () -> Trigger.copy(name, at, copy));
+            }
+            out.add(trigger);
+        }
+        return out;
+    }
+
+    private ResponderRules responders(YamlNode n) throws ScenarioException {
+        List<ResponderRule> rules = new ArrayList<>();
+        for (YamlNode r : Values.list(n, MAX_RESPONDERS)) {
+            rules.add(responder(r));
+        }
+        return new ResponderRules(rules);
+    }
+
+    private ResponderRule responder(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, RESPONDER);
+        Optional<String> host = opt(f, "host", v -> Values.checked(v, () -> ResponderRule.checkHostGlob(Values.text(v))));
+        Optional<String> method = opt(f, "method", v -> Values.checked(v, () -> ResponderRule.checkMethod(Values.text(v))));
+        Optional<String> path = opt(f, "path", v -> Values.checked(v, () -> ResponderRule.checkPath(Values.text(v))));
+        int status = f.has("status") ? Values.integer(f.optional("status").orElseThrow(), 100, 599) : 200;
+        Map<String, String> headers = Map.of();
+        Optional<YamlNode> h = f.optional("headers");
+        if (h.isPresent()) {
+            headers = Values.stringMap(h.get(), HEADER_NAME, "a valid header name", 64);
+            Set<String> seen = new HashSet<>();
+            for (Map.Entry<String, String> e : headers.entrySet()) {
+                YamlNode v = h.get().fields().get(e.getKey());
+                Values.checked(v, () -> {
+                    ResponderRule.checkHeader(e.getKey(), e.getValue());
+                    return null;
+                });
+                if (!seen.add(e.getKey().toLowerCase(Locale.ROOT))) {
+                    throw v.error("header '" + e.getKey() + "' is given twice (header names ignore case)");
+                }
+            }
+        }
+        if (f.has("body") && f.has("bodyFile")) {
+            throw f.optional("bodyFile").orElseThrow().error("give either 'body' or 'bodyFile', not both");
+        }
+        byte[] body = new byte[0];
+        Optional<Path> bodyFile = Optional.empty();
+        if (f.has("body")) {
+            YamlNode b = f.optional("body").orElseThrow();
+            body = Values.text(b).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        } else if (f.has("bodyFile")) {
+            YamlNode b = f.optional("bodyFile").orElseThrow();
+            Path p = HostPaths.existing(b, dir);
+            body = readBody(b, p);
+            bodyFile = Optional.of(p);
+        }
+        byte[] finalBody = body;
+        Map<String, String> finalHeaders = headers;
+        Optional<Path> finalBodyFile = bodyFile;
+        return Values.checked(n, () -> new ResponderRule(host, method, path, status, finalHeaders, finalBody,
+                finalBodyFile));
+    }
+
+    private static byte[] readBody(YamlNode n, Path p) throws ScenarioException {
+        try {
+            if (!Files.isRegularFile(p)) {
+                throw n.error("'" + n.scalar().asText() + "' is not a file");
+            }
+            if (Files.size(p) > ResponderRule.MAX_BODY_BYTES) {
+                throw n.error("'" + n.scalar().asText() + "' is larger than " + ResponderRule.MAX_BODY_BYTES + " bytes");
+            }
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw n.error("cannot read '" + n.scalar().asText() + "': " + e.getMessage());
+        }
+    }
+
+    private static Verdict verdict(YamlNode n) throws ScenarioException {
+        String s = Values.text(n);
+        for (Verdict v : Verdict.values()) {
+            if (v.name().equalsIgnoreCase(s)) {
+                return v;
+            }
+        }
+        throw n.error("'" + YamlNode.abbreviate(s) + "' is not a verdict (PASS, FAIL or OPAQUE)");
+    }
+
+    private static String sandboxPath(YamlNode n) throws ScenarioException {
+        return Values.checked(n, () -> SandboxPath.check(Values.text(n)));
+    }
+
+    private static <T> Optional<T> opt(Fields f, String key, Reader<T> reader) throws ScenarioException {
+        Optional<YamlNode> n = f.optional(key);
+        return n.isPresent() ? Optional.of(reader.read(n.get())) : Optional.empty();
+    }
+
+    @FunctionalInterface
+    private interface Reader<T> {
+        T read(YamlNode n) throws ScenarioException;
+    }
+}
