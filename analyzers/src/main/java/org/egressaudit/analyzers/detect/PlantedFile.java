@@ -15,6 +15,17 @@ import org.egressaudit.analyzers.content.Category;
 public record PlantedFile(int id, String name, Category category, long size, String sha256, ByteBuffer content,
                           String container) {
 
+    /** Identity is the id: a record's generated equals/hashCode would hash the whole file content on every lookup. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PlantedFile f && f.id == id && f.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+        return Integer.hashCode(id);
+    }
+
     @Override
     public String toString() {
         return name + " (" + category + ", " + size + " bytes)";
