@@ -7,11 +7,11 @@ import java.util.Arrays;
  * Keeps the last {@code capacity} bytes written and counts all of them, so a chatty or hostile command cannot
  * exhaust memory while the end of its output (where errors usually are) is still available.
  */
-final class TailBuffer extends OutputStream {
+public final class TailBuffer extends OutputStream {
     private final byte[] ring;
     private long total;
 
-    TailBuffer(int capacity) {
+    public TailBuffer(int capacity) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("capacity must be positive: " + capacity);
         }
@@ -38,16 +38,16 @@ final class TailBuffer extends OutputStream {
         total += len;
     }
 
-    synchronized long totalBytes() {
+    public synchronized long totalBytes() {
         return total;
     }
 
-    synchronized boolean truncated() {
+    public synchronized boolean truncated() {
         return total > ring.length;
     }
 
     /** The kept bytes in write order. */
-    synchronized byte[] toByteArray() {
+    public synchronized byte[] toByteArray() {
         if (total <= ring.length) {
             return Arrays.copyOf(ring, (int) total);
         }

@@ -1,0 +1,58 @@
+package org.egressaudit.harness.sandbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.testcontainers.utility.TestcontainersConfiguration;
+
+/**
+ * Checks that Testcontainers is configured to work offline here. Two parts cannot be set from code:
+ * Ryuk (a reaper container from a registry image) is switched off only by the environment variable
+ * {@value #RYUK_ENV}=true, read once by Testcontainers; start-up checks and the "tiny" image come from the
+ * classpath {@code testcontainers.properties} shipped with the harness. This class verifies both and explains
+ * what to do when they are missing, before any container is started.
+ */
+public final class TestcontainersSettings {
+    public static final String RYUK_ENV = "TESTCONTAINERS_RYUK_DISABLED";
+    public static final String TINY_IMAGE = "egress-audit/base:latest";
+
+    private TestcontainersSettings() {
+    }
+
+    /** Human-readable problems with their fixes; empty when Testcontainers will not try to reach a registry. */
+    public static List<String> problems() {
+        return problems(System.getenv(), TestcontainersConfiguration.getInstance());
+    }
+
+    static List<String> problems(Map<String, String> env, TestcontainersConfiguration config) {
+        List<String> p = new ArrayList<>();
+        if (!Boolean.parseBoolean(env.get(RYUK_ENV))) {
+            p.add(RYUK_ENV + " is " + (env.containsKey(RYUK_ENV) ? "'" + env.get(RYUK_ENV) + "'" : "not set")
+                    + ": Testcontainers would start its Ryuk reaper from a registry image, which is not available"
+                    + " offline; run with `export " + RYUK_ENV + "=true` (only the environment variable works,"
+                    + " the property file key does not)");
+        }
+        if (!config.isDisableChecks()) {
+            p.add("Testcontainers start-up checks are enabled (they run a helper container from a registry image):"
+                    + " testcontainers.properties with checks.disable=true is missing from the classpath");
+        }
+        String tiny = config.getTinyImage();
+        if (!TINY_IMAGE.equals(tiny)) {
+            p.add("Testcontainers tiny image is '" + tiny + "', a registry image: expected " + TINY_IMAGE
+                    + " from the harness's testcontainers.properties");
+        }
+        return p;
+    }
+
+    /**
+     * @throws IllegalStateException listing the problems when Testcontainers is not set up for offline use
+     */
+    public static void requireOffline() {
+        List<String> p = problems();
+        if (!p.isEmpty()) {
+            throw new IllegalStateException("Testcontainers is not configured for offline use:\n  - "
+                    + String.join("\n  - ", p));
+        }
+    }
+}
