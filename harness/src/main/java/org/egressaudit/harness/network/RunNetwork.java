@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import org.egressaudit.harness.sandbox.TestcontainersSettings;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.Network;
 
@@ -54,9 +55,11 @@ public final class RunNetwork implements AutoCloseable {
      *
      * @throws IllegalArgumentException when the run id is not 1-63 characters of [A-Za-z0-9_.-]
      * @throws NetworkSetupException    when Docker refuses or the network lacks an IPv4 subnet/gateway
+     * @throws IllegalStateException    when Testcontainers is not configured for offline use
      */
     public static RunNetwork create(String runId) {
         validateRunId(runId);
+        TestcontainersSettings.requireOffline();
         String name = "egress-audit-" + runId;
         Map<String, String> labels = labelsFor(runId);
         Network network = Network.builder()

@@ -104,6 +104,7 @@ public final class DockerEnvironment {
                     "`apt-get install -y docker.io && (dockerd > /var/log/dockerd.log 2>&1 &)`"));
         }
         if (server.isPresent()) {
+            TestcontainersSettings.apply();
             try {
                 if (!DockerClientFactory.instance().isDockerAvailable()) {
                     problems.add(new Problem("Testcontainers cannot reach the Docker engine that the docker CLI uses",
@@ -131,6 +132,7 @@ public final class DockerEnvironment {
         } catch (HostCommandException e) {
             problems.add(new Problem("iptables is not installed", "`apt-get install -y iptables`"));
         }
+        TestcontainersSettings.apply();
         for (String p : TestcontainersSettings.problems()) {
             problems.add(new Problem(p, p.startsWith(TestcontainersSettings.RYUK_ENV)
                     ? "`export " + TestcontainersSettings.RYUK_ENV + "=true`"

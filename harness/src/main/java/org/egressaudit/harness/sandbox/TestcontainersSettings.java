@@ -7,17 +7,26 @@ import java.util.Map;
 import org.testcontainers.utility.TestcontainersConfiguration;
 
 /**
- * Checks that Testcontainers is configured to work offline here. Two parts cannot be set from code:
- * Ryuk (a reaper container from a registry image) is switched off only by the environment variable
- * {@value #RYUK_ENV}=true, read once by Testcontainers; start-up checks and the "tiny" image come from the
- * classpath {@code testcontainers.properties} shipped with the harness. This class verifies both and explains
- * what to do when they are missing, before any container is started.
+ * Makes Testcontainers work offline and checks it does. Ryuk (a reaper container from a registry image) is
+ * switched off only by the environment variable {@value #RYUK_ENV}=true, which Testcontainers reads itself, so it
+ * is checked and explained, not set. Start-up checks (which run a helper container) are read only from the
+ * environment or the user's properties, not from the classpath file, so {@link #apply()} switches them off in
+ * Testcontainers' in-memory user properties (no file is written). The "tiny" image comes from the classpath
+ * {@code testcontainers.properties} shipped with the harness.
  */
 public final class TestcontainersSettings {
     public static final String RYUK_ENV = "TESTCONTAINERS_RYUK_DISABLED";
     public static final String TINY_IMAGE = "egress-audit/base:latest";
 
     private TestcontainersSettings() {
+    }
+
+    /**
+     * Disables start-up checks for this JVM. Call before the first Docker call through Testcontainers; later calls
+     * are harmless.
+     */
+    public static synchronized void apply() {
+        TestcontainersConfiguration.getInstance().getUserProperties().setProperty("checks.disable", "true");
     }
 
     /** Human-readable problems with their fixes; empty when Testcontainers will not try to reach a registry. */
@@ -35,7 +44,7 @@ public final class TestcontainersSettings {
         }
         if (!config.isDisableChecks()) {
             p.add("Testcontainers start-up checks are enabled (they run a helper container from a registry image):"
-                    + " testcontainers.properties with checks.disable=true is missing from the classpath");
+                    + " call TestcontainersSettings.apply() before using Testcontainers");
         }
         String tiny = config.getTinyImage();
         if (!TINY_IMAGE.equals(tiny)) {
@@ -46,9 +55,12 @@ public final class TestcontainersSettings {
     }
 
     /**
+     * Applies the settings, then checks them.
+     *
      * @throws IllegalStateException listing the problems when Testcontainers is not set up for offline use
      */
     public static void requireOffline() {
+        apply();
         List<String> p = problems();
         if (!p.isEmpty()) {
             throw new IllegalStateException("Testcontainers is not configured for offline use:\n  - "
