@@ -103,8 +103,8 @@ public final class DockerEnvironment {
             problems.add(new Problem("the docker command line is not installed (needed to import images)",
                     "`apt-get install -y docker.io && (dockerd > /var/log/dockerd.log 2>&1 &)`"));
         }
-        if (server.isPresent()) {
-            TestcontainersSettings.apply();
+        TestcontainersSettings.apply();
+        if (server.isPresent() && TestcontainersSettings.problems().isEmpty()) {
             try {
                 if (!DockerClientFactory.instance().isDockerAvailable()) {
                     problems.add(new Problem("Testcontainers cannot reach the Docker engine that the docker CLI uses",
@@ -134,9 +134,12 @@ public final class DockerEnvironment {
         }
         TestcontainersSettings.apply();
         for (String p : TestcontainersSettings.problems()) {
-            problems.add(new Problem(p, p.startsWith(TestcontainersSettings.RYUK_ENV)
+            String fix = p.startsWith(TestcontainersSettings.RYUK_ENV)
                     ? "`export " + TestcontainersSettings.RYUK_ENV + "=true`"
-                    : "rebuild the harness jar (bin/egress-audit rebuilds it) so testcontainers.properties is included"));
+                    : p.startsWith(TestcontainersSettings.HOST_OVERRIDE_ENV)
+                    ? "`export " + TestcontainersSettings.HOST_OVERRIDE_ENV + "=localhost`"
+                    : "rebuild the harness jar (bin/egress-audit rebuilds it) so testcontainers.properties is included";
+            problems.add(new Problem(p, fix));
         }
         return new Diagnosis(root, server, api, pcap, problems);
     }

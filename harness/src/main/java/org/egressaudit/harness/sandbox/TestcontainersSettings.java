@@ -1,5 +1,7 @@
 package org.egressaudit.harness.sandbox;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +18,7 @@ import org.testcontainers.utility.TestcontainersConfiguration;
  */
 public final class TestcontainersSettings {
     public static final String RYUK_ENV = "TESTCONTAINERS_RYUK_DISABLED";
+    public static final String HOST_OVERRIDE_ENV = "TESTCONTAINERS_HOST_OVERRIDE";
     public static final String TINY_IMAGE = "egress-audit/base:latest";
 
     private TestcontainersSettings() {
@@ -31,16 +34,28 @@ public final class TestcontainersSettings {
 
     /** Human-readable problems with their fixes; empty when Testcontainers will not try to reach a registry. */
     public static List<String> problems() {
-        return problems(System.getenv(), TestcontainersConfiguration.getInstance());
+        return problems(System.getenv(), TestcontainersConfiguration.getInstance(), insideContainer());
     }
 
-    static List<String> problems(Map<String, String> env, TestcontainersConfiguration config) {
+    /** Docker and Podman leave these marker files in their containers. */
+    static boolean insideContainer() {
+        return Files.exists(Path.of("/.dockerenv")) || Files.exists(Path.of("/run/.containerenv"));
+    }
+
+    static List<String> problems(Map<String, String> env, TestcontainersConfiguration config,
+                                 boolean insideContainer) {
         List<String> p = new ArrayList<>();
         if (!Boolean.parseBoolean(env.get(RYUK_ENV))) {
             p.add(RYUK_ENV + " is " + (env.containsKey(RYUK_ENV) ? "'" + env.get(RYUK_ENV) + "'" : "not set")
                     + ": Testcontainers would start its Ryuk reaper from a registry image, which is not available"
                     + " offline; run with `export " + RYUK_ENV + "=true` (only the environment variable works,"
                     + " the property file key does not)");
+        }
+        if (insideContainer && (env.get(HOST_OVERRIDE_ENV) == null || env.get(HOST_OVERRIDE_ENV).isBlank())) {
+            p.add(HOST_OVERRIDE_ENV + " is not set and this runs inside a container: Testcontainers would start a"
+                    + " helper container to find the Docker host's address (and wait minutes for a registry); run"
+                    + " with `export " + HOST_OVERRIDE_ENV + "=localhost` (the harness maps no ports, the address is"
+                    + " unused)");
         }
         if (!config.isDisableChecks()) {
             p.add("Testcontainers start-up checks are enabled (they run a helper container from a registry image):"

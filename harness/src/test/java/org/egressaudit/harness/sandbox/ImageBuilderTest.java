@@ -44,10 +44,18 @@ class ImageBuilderTest {
     void ryukMustBeDisabledThroughTheEnvironment() {
         TestcontainersSettings.apply();
         TestcontainersConfiguration config = TestcontainersConfiguration.getInstance();
-        List<String> p = TestcontainersSettings.problems(Map.of(), config);
+        List<String> p = TestcontainersSettings.problems(Map.of(), config, false);
         assertTrue(p.stream().anyMatch(s -> s.contains("export TESTCONTAINERS_RYUK_DISABLED=true")), p.toString());
         // apply() and the harness's classpath testcontainers.properties provide the rest
-        assertEquals(List.of(), TestcontainersSettings.problems(Map.of("TESTCONTAINERS_RYUK_DISABLED", "true"), config));
+        assertEquals(List.of(), TestcontainersSettings.problems(Map.of("TESTCONTAINERS_RYUK_DISABLED", "true"), config,
+                false));
+        // inside a container the Docker host address lookup must be short-cut as well
+        List<String> inContainer = TestcontainersSettings.problems(Map.of("TESTCONTAINERS_RYUK_DISABLED", "true"),
+                config, true);
+        assertTrue(inContainer.size() == 1 && inContainer.get(0).contains("TESTCONTAINERS_HOST_OVERRIDE=localhost"),
+                inContainer.toString());
+        assertEquals(List.of(), TestcontainersSettings.problems(Map.of("TESTCONTAINERS_RYUK_DISABLED", "true",
+                "TESTCONTAINERS_HOST_OVERRIDE", "localhost"), config, true));
     }
 
     @Test
