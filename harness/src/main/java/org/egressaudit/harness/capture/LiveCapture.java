@@ -189,7 +189,8 @@ public final class LiveCapture implements AutoCloseable {
     /**
      * Stops the capture, flushes and closes the file. Idempotent.
      *
-     * @throws CaptureException when the capture loop failed while running (the file holds what came before)
+     * @throws CaptureException when the capture loop failed while running, e.g. the interface vanished (the file
+     *                          holds what came before; {@link #stats()} is still available)
      */
     @Override
     public synchronized void close() {
@@ -234,6 +235,10 @@ public final class LiveCapture implements AutoCloseable {
         stats = new CaptureStats(received, dropped, droppedIf, bytes, limitReached.get());
         Throwable t = loopFailure.get();
         if (t != null) {
+            if (String.valueOf(t.getMessage()).contains("disappeared")) {
+                throw new CaptureException("interface " + device + " disappeared while capturing (close the capture"
+                        + " before removing the container or network); " + file + " holds the frames until then", t);
+            }
             throw new CaptureException("capture on " + device + " failed: " + t, t);
         }
     }

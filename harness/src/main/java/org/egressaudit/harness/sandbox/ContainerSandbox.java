@@ -44,6 +44,7 @@ public final class ContainerSandbox implements Sandbox {
     private final Map<String, LogFileCallback> processes = new ConcurrentHashMap<>();
     private GenericContainer<?> container;
     private String containerId;
+    private String hostInterface;
     private boolean closed;
 
     public ContainerSandbox(RunNetwork network, SandboxConfig config) {
@@ -104,6 +105,7 @@ public final class ContainerSandbox implements Sandbox {
                 throw new SandboxException("cannot point /etc/resolv.conf at " + gateway + ": exit " + r.exitCode()
                         + " " + r.stderrText().strip());
             }
+            hostInterface = findHostInterface();
         } catch (RuntimeException e) {
             containerId = containerId != null ? containerId : c.getContainerId();
             try {
@@ -122,6 +124,40 @@ public final class ContainerSandbox implements Sandbox {
     public String containerId() {
         requireStarted();
         return containerId;
+    }
+
+    /**
+     * Host side of the container's veth pair: where to capture. On the bridge itself, with br_netfilter on (Docker
+     * turns it on), frames from containers are seen after the REDIRECT rewrote their destination, so the
+     * addresses the agent dialled are lost; the veth sees every frame exactly as the container sent it.
+     */
+    public String hostInterface() {
+        requireStarted();
+        return hostInterface;
+    }
+
+    /** Looked up once, right after start and before any agent runs, from eth0's peer index. */
+    private String findHostInterface() {
+        ExecResult r = exec(Duration.ofSeconds(15), "cat", "/sys/class/net/eth0/iflink");
+        int peer;
+        try {
+            peer = Integer.parseInt(r.stdoutText().strip());
+        } catch (NumberFormatException e) {
+            throw new SandboxException("cannot read the container's eth0 link index: " + r.stdoutText()
+                    + r.stderrText());
+        }
+        try (var dirs = Files.list(Path.of("/sys/class/net"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                Path idx = d.resolve("ifindex");
+                if (Files.isReadable(idx) && Files.readString(idx).strip().equals(Integer.toString(peer))) {
+                    return d.getFileName().toString();
+                }
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot list host interfaces: " + e.getMessage(), e);
+        }
+        throw new SandboxException("no host interface with index " + peer + " (the container's veth peer);"
+                + " is the Docker engine on this machine?");
     }
 
     @Override
