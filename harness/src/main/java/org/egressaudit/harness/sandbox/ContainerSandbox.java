@@ -239,6 +239,7 @@ public final class ContainerSandbox implements Sandbox {
             throw new SandboxException("cannot start `" + shellCommand + "` in the sandbox: " + rootMessage(e), e);
         }
         processes.put(execId, log);
+        awaitStarted(execId);
         return new SandboxProcess(execId, shellCommand, logFile);
     }
 
@@ -321,6 +322,24 @@ public final class ContainerSandbox implements Sandbox {
         } catch (RuntimeException e) {
             // container gone or pid not visible: nothing more to do
         }
+    }
+
+    /** Exec start is asynchronous: wait until Docker reports the process running (or already ended). */
+    private void awaitStarted(String execId) {
+        long deadline = System.currentTimeMillis() + EXIT_CODE_WAIT_MILLIS;
+        while (System.currentTimeMillis() < deadline) {
+            InspectExecResponse r = docker().inspectExecCmd(execId).exec();
+            if (Boolean.TRUE.equals(r.isRunning()) || r.getExitCodeLong() != null) {
+                return;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new SandboxException("process " + execId + " did not start within " + EXIT_CODE_WAIT_MILLIS + " ms");
     }
 
     /** The attach stream can end a moment before Docker records the exit code. */
