@@ -49,6 +49,7 @@ public final class ImageBuilder {
     private String debootstrap = "debootstrap";
     private String docker = "docker";
     private Duration buildTimeout = Duration.ofMinutes(30);
+    private boolean tagLatest = true;
     private PrintStream log = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
 
     /** Outcome: the image reference, whether it was reused, and how long it took. */
@@ -102,6 +103,12 @@ public final class ImageBuilder {
 
     public ImageBuilder dockerCommand(String command) {
         this.docker = Objects.requireNonNull(command);
+        return this;
+    }
+
+    /** Whether the result is also tagged {@code egress-audit/base:latest} (default yes). */
+    public ImageBuilder tagLatest(boolean on) {
+        this.tagLatest = on;
         return this;
     }
 
@@ -239,6 +246,9 @@ public final class ImageBuilder {
     }
 
     private void tagLatest(String image) {
+        if (!tagLatest) {
+            return;
+        }
         try {
             HostCommand.of(docker, "tag", image, REPOSITORY + ":latest").timeout(Duration.ofSeconds(30)).runChecked();
         } catch (HostCommandException e) {

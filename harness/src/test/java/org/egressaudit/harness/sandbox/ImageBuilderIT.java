@@ -18,7 +18,8 @@ class ImageBuilderIT {
     @Test
     void reusesAnImageWithTheSameContentTag() {
         List<String> packages = List.of("cache-probe-" + Long.toHexString(System.nanoTime()));
-        ImageBuilder builder = new ImageBuilder().debootstrapCommand("/nonexistent/debootstrap");
+        // tagLatest(false): the shared :latest tag is left alone
+        ImageBuilder builder = new ImageBuilder().debootstrapCommand("/nonexistent/debootstrap").tagLatest(false);
         String image = builder.imageFor(packages);
         assertFalse(builder.imageExists(image));
         HostCommand.of("docker", "tag", TestImages.sandboxImage(), image).runChecked();
@@ -37,7 +38,7 @@ class ImageBuilderIT {
     @Test
     @EnabledIfEnvironmentVariable(named = "EGRESS_AUDIT_IT_IMAGE_BUILD", matches = "true")
     void buildsARealImageOnceThenReusesIt() {
-        ImageBuilder builder = new ImageBuilder().log(System.err);
+        ImageBuilder builder = new ImageBuilder().log(System.err).tagLatest(false);
         List<String> packages = List.of("netcat-openbsd");
         String image = builder.imageFor(packages);
         HostCommand.of("docker", "rmi", image).run();
@@ -49,5 +50,6 @@ class ImageBuilderIT {
                 .runChecked().stdoutText();
         assertTrue(out.endsWith("fine\n"), out);
         assertTrue(builder.build(packages).cached());
+        HostCommand.of("docker", "rmi", image).run();
     }
 }
