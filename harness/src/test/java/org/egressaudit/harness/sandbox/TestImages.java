@@ -1,0 +1,55 @@
+package org.egressaudit.harness.sandbox;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.egressaudit.harness.exec.HostCommand;
+
+/**
+ * The image the Docker integration tests run: {@code egress-audit/base:test} (or the system property
+ * {@code egress-audit.it.image}) when present locally, otherwise built once by {@link ImageBuilder} with the tools
+ * the tests use (takes about a minute and needs the Debian mirror).
+ */
+public final class TestImages {
+    public static final List<String> TOOLS = List.of("curl", "dnsutils", "netcat-openbsd", "python3");
+    private static String image;
+
+    private TestImages() {
+    }
+
+    public static synchronized String sandboxImage() {
+        if (image != null) {
+            return image;
+        }
+        String fixed = System.getProperty("egress-audit.it.image", "egress-audit/base:test");
+        if (HostCommand.of("docker", "image", "inspect", fixed).timeout(Duration.ofSeconds(30)).run().succeeded()) {
+            image = fixed;
+        } else {
+            image = new ImageBuilder().log(System.err).build(TOOLS).image();
+        }
+        return image;
+    }
+
+    /** Lines of a host command's stdout, for checking Docker and iptables state. */
+    public static List<String> lines(String... command) {
+        String out = HostCommand.of(command[0], java.util.Arrays.copyOfRange(command, 1, command.length))
+                .timeout(Duration.ofSeconds(60)).runChecked().stdoutText();
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Every iptables/ip6tables rule line that carries the comment of {@code runId}. */
+    public static List<String> rulesOf(String runId) {
+        String tag = "egress-audit:" + runId;
+        List<String> all = new java.util.ArrayList<>();
+        for (String[] c : new String[][]{{"iptables", "-t", "nat", "-S"}, {"iptables", "-t", "filter", "-S"},
+                {"ip6tables", "-t", "filter", "-S"}}) {
+            for (String l : lines(c)) {
+                // iptables -S quotes comments
+                if (l.contains("\"" + tag + "\"") || l.contains(tag + " ") || l.endsWith(tag)) {
+                    all.add(c[0] + " " + c[2] + " " + l);
+                }
+            }
+        }
+        return all;
+    }
+}
