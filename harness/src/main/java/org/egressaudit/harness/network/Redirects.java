@@ -97,19 +97,18 @@ public final class Redirects implements AutoCloseable {
         }
         List<Rule> rules = rulesFor(runId, bridge, ports, ipv6);
         List<Rule> done = new ArrayList<>();
-        int[] position = new int[1];
-        String lastChain = null;
         try {
-            for (Rule r : rules) {
-                String key = r.binary() + r.table() + r.chain();
-                position[0] = key.equals(lastChain) ? position[0] + 1 : 1;
-                lastChain = key;
-                // inserted at the top, in order: ahead of Docker's and anyone else's rules for these packets
+            // Each rule is inserted at the top of its chain, last rule first, so the run's rules end up in order
+            // ahead of Docker's. Inserting at computed positions instead breaks when another run (another
+            // bridge) inserts at the same time: its rules would shift ours and put our catch-all before our DNS rule.
+            List<Rule> reversed = new ArrayList<>(rules);
+            java.util.Collections.reverse(reversed);
+            for (Rule r : reversed) {
                 List<String> argv = new ArrayList<>(List.of(r.binary(), "-w", "10", "-t", r.table(), "-I",
-                        r.chain(), Integer.toString(position[0])));
+                        r.chain(), "1"));
                 argv.addAll(r.spec());
                 run(argv);
-                done.add(r);
+                done.add(0, r);
             }
         } catch (RuntimeException e) {
             List<String> failures = delete(done);

@@ -105,15 +105,18 @@ public final class ScenarioRunner {
             Redirects redirects = setup(() -> Redirects.install(folder.runId(), network.bridgeInterface(),
                     new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())), "redirects");
             resources.push(redirects);
-            LiveCapture capture = setup(() -> LiveCapture.start(network.bridgeInterface(), folder.capture()),
-                    "capture");
-            resources.push(capture);
             ContainerSandbox sandbox = setup(() -> {
                 ContainerSandbox c = new ContainerSandbox(network, SandboxConfig.defaults(image));
                 resources.push(c);
                 c.start();
                 return c;
             }, "sandbox");
+            // Capture on the container's own veth: Docker's br_netfilter applies the REDIRECT at bridge level, so
+            // the bridge tap would show rewritten destinations; the veth shows what the agent really sent. It is
+            // pushed after the sandbox so it is closed (and flushed) before the veth disappears.
+            LiveCapture capture = setup(() -> LiveCapture.start(sandbox.hostInterface(), folder.capture()),
+                    "capture");
+            resources.push(capture);
             prepare(s, sandbox, folder, notes);
             if (agentVersion == null && s.agent().versionCommand().isPresent()) {
                 ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
