@@ -16,6 +16,7 @@ import org.egressaudit.analyzers.policy.Policy;
 import org.egressaudit.analyzers.policy.PolicyException;
 import org.egressaudit.analyzers.policy.PolicyLoader;
 import org.egressaudit.analyzers.report.JsonReport;
+import org.egressaudit.harness.report.ConsoleSummary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

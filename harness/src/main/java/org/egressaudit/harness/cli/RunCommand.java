@@ -2,8 +2,6 @@ package org.egressaudit.harness.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +13,7 @@ import java.util.concurrent.Future;
 import org.egressaudit.analyzers.engine.AnalysisOptions;
 import org.egressaudit.harness.run.Images;
 import org.egressaudit.harness.run.RunOutcome;
+import org.egressaudit.harness.run.RunSummary;
 import org.egressaudit.harness.run.ScenarioRunner;
 import org.egressaudit.harness.sandbox.ImageBuilder;
 import org.egressaudit.harness.scenario.Scenario;
@@ -81,6 +80,17 @@ public final class RunCommand implements Callable<Integer> {
             err.println("egress-audit run: no scenarios found in " + scenarios);
             return ExitCodes.BAD_INPUT;
         }
+        // Resources of earlier runs whose process died without cleaning up (SIGKILL, power loss).
+        try {
+            var left = org.egressaudit.harness.network.RunNetwork.removeLeftovers();
+            int rules = org.egressaudit.harness.network.Redirects.removeLeftovers();
+            if (!left.isEmpty() || rules > 0) {
+                err.println("egress-audit run: removed leftovers of dead runs: " + left.containers().size()
+                        + " containers, " + left.networks().size() + " networks, " + rules + " firewall rules");
+            }
+        } catch (RuntimeException e) {
+            err.println("egress-audit run: could not look for leftovers of earlier runs: " + e.getMessage());
+        }
         AnalysisOptions options = AnalysisOptions.defaults();
         if (threads != null) {
             options = options.withThreads(threads);
@@ -119,40 +129,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private void report(RunOutcome o, PrintWriter outw) {
-        StringWriter text = new StringWriter();
-        PrintWriter w = new PrintWriter(text);
-        w.println("== scenario " + o.scenario().name() + " (" + o.folder().dir() + ")");
-        if (o.agentVersion() != null) {
-            w.println("agent:   " + o.agentVersion());
-        }
-        if (o.stopReason() != null) {
-            w.println("stopped: " + o.stopReason());
-        }
-        if (o.capture() != null) {
-            w.println("capture: " + o.capture().received() + " packets received, " + o.capture().dropped()
-                    + " dropped, " + o.capture().droppedByInterface() + " dropped by interface");
-        }
-        for (String n : o.notes()) {
-            w.println("note:    " + n);
-        }
-        if (o.result() != null) {
-            new ConsoleSummary(w, false, verbose).print(o.result());
-            if (o.verdict() != o.result().verdict()) {
-                w.println("RUN VERDICT: " + o.verdict() + " (the capture was incomplete)");
-            }
-        } else {
-            w.println((o.exitCode() == ExitCodes.HARNESS_SETUP ? "SETUP FAILED: " : "ERROR: ") + o.problem());
-        }
-        o.scenario().expect().ifPresent(e -> w.println("expected " + e + ": "
-                + (o.asExpected() ? "as expected" : "NOT AS EXPECTED")));
-        w.flush();
-        try {
-            Files.writeString(o.folder().summary(), text.toString(), StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            outw.println("warning: cannot write " + o.folder().summary() + ": " + e.getMessage());
-        }
         if (!quiet) {
-            outw.print(text);
+            outw.print(RunSummary.text(o, verbose));
         }
     }
 }

@@ -94,6 +94,27 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         ctx.pipeline().remove(this);
     }
 
+    static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+            "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK",
+            "UNLOCK", "REPORT", "SEARCH", "MKCALENDAR", "VERSION-CONTROL", "CHECKOUT", "CHECKIN", "UNCHECKOUT",
+            "MKWORKSPACE", "UPDATE", "LABEL", "MERGE", "BASELINE-CONTROL", "MKACTIVITY", "ORDERPATCH", "ACL",
+            "BIND", "UNBIND", "REBIND", "LINK", "UNLINK", "PURGE");
+    /** Longest first line looked at for an unregistered method. */
+    static final int MAX_REQUEST_LINE = 8192;
+
+    /** HTTP when the first line ends in " HTTP/1.x", OTHER when it does not, null while it is incomplete. */
+    private static Guess requestLine(ByteBuf in, int start, int n) {
+        int limit = Math.min(n, MAX_REQUEST_LINE);
+        for (int i = 0; i < limit; i++) {
+            if (in.getUnsignedByte(start + i) == '\n') {
+                int end = i > 0 && in.getUnsignedByte(start + i - 1) == '\r' ? i - 1 : i;
+                String line = in.toString(start, end, java.nio.charset.StandardCharsets.ISO_8859_1);
+                return line.matches("\\S+ \\S+ HTTP/1\\.[0-9]") ? Guess.HTTP : Guess.OTHER;
+            }
+        }
+        return n >= MAX_REQUEST_LINE ? Guess.OTHER : null;
+    }
+
     /** The protocol the first bytes show, or null while there are too few to tell. */
     static Guess classify(ByteBuf in, boolean tlsAllowed) {
         int n = in.readableBytes();
@@ -116,7 +137,13 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
             if (c == ' ') {
                 boolean pri = i == 3 && in.getUnsignedByte(start) == 'P' && in.getUnsignedByte(start + 1) == 'R'
                         && in.getUnsignedByte(start + 2) == 'I';
-                return pri ? Guess.HTTP2_PREFACE : Guess.HTTP;
+                if (pri) {
+                    return Guess.HTTP2_PREFACE;
+                }
+                // A registered method is enough; any other upper-case word ("HELLO agent=42") must show a whole
+                // request line ending in HTTP/1.x, or a raw protocol would be answered 400 and never recorded raw.
+                String method = in.toString(start, i, java.nio.charset.StandardCharsets.US_ASCII);
+                return KNOWN_METHODS.contains(method) ? Guess.HTTP : requestLine(in, start, n);
             }
             if (!((c >= 'A' && c <= 'Z') || c == '-' || c == '_') || i >= MAX_METHOD) {
                 return Guess.OTHER;

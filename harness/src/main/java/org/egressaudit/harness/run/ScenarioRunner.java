@@ -78,6 +78,12 @@ public final class ScenarioRunner {
     }
 
     public RunOutcome run(Scenario s) throws IOException {
+        RunOutcome o = runAndAnalyse(s);
+        Files.writeString(o.folder().summary(), RunSummary.text(o, false), StandardCharsets.UTF_8);
+        return o;
+    }
+
+    private RunOutcome runAndAnalyse(Scenario s) throws IOException {
         RunFolder folder = RunFolder.create(runsDir, s.name());
         Files.copy(s.file(), folder.scenarioCopy());
         List<String> notes = new ArrayList<>();

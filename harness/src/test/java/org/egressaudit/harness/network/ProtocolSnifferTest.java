@@ -20,6 +20,15 @@ class ProtocolSnifferTest {
     }
 
     @Test
+    void anUnregisteredUpperCaseWordNeedsAWholeHttpRequestLine() {
+        // A raw agent protocol that happens to start with an upper-case word must stay raw (and be recorded).
+        assertEquals(ProtocolSniffer.Guess.OTHER, guess("HELLO agent-id=42 build=7\n", true));
+        assertNull(guess("HELLO agent-id=42", true), "wait for the end of the line");
+        assertEquals(ProtocolSniffer.Guess.HTTP, guess("FROBNICATE /x HTTP/1.1\r\nHost: a\r\n", true));
+        assertEquals(ProtocolSniffer.Guess.OTHER, guess("FROBNICATE " + "x".repeat(9000), true));
+    }
+
+    @Test
     void tooFewBytesMeansWait() {
         assertNull(guess("", true));
         assertNull(guess("GE", true));

@@ -6,9 +6,9 @@ import java.util.List;
 import org.egressaudit.harness.exec.HostCommand;
 
 /**
- * The image the Docker integration tests run: {@code egress-audit/base:test} (or the system property
- * {@code egress-audit.it.image}) when present locally, otherwise built once by {@link ImageBuilder} with the tools
- * the tests use (takes about a minute and needs the Debian mirror).
+ * The image the Docker integration tests run: the system property {@code egress-audit.it.image} when set and
+ * present locally, otherwise the project's base image {@code egress-audit/base:bookworm}, built once by
+ * {@link ImageBuilder} when missing (about a minute; needs the Debian mirror). Every test shares that one build.
  */
 public final class TestImages {
     public static final List<String> TOOLS = List.of("curl", "dnsutils", "netcat-openbsd", "python3");
@@ -21,11 +21,13 @@ public final class TestImages {
         if (image != null) {
             return image;
         }
-        String fixed = System.getProperty("egress-audit.it.image", "egress-audit/base:test");
-        if (HostCommand.of("docker", "image", "inspect", fixed).timeout(Duration.ofSeconds(30)).run().succeeded()) {
+        String fixed = System.getProperty("egress-audit.it.image");
+        if (fixed != null
+                && HostCommand.of("docker", "image", "inspect", fixed).timeout(Duration.ofSeconds(30)).run().succeeded()) {
             image = fixed;
         } else {
-            image = new ImageBuilder().log(System.err).build(TOOLS).image();
+            image = new org.egressaudit.harness.run.Images(new ImageBuilder().log(System.err))
+                    .ensureBase(new java.io.PrintWriter(System.err, true));
         }
         return image;
     }

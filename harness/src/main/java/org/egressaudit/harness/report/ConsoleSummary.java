@@ -1,4 +1,4 @@
-package org.egressaudit.harness.cli;
+package org.egressaudit.harness.report;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -10,18 +10,18 @@ import org.egressaudit.analyzers.engine.Finding;
 import org.egressaudit.analyzers.policy.Verdict;
 
 /** The short human summary printed after an analysis. */
-final class ConsoleSummary {
+public final class ConsoleSummary {
     private final PrintWriter out;
     private final boolean quiet;
     private final boolean verbose;
 
-    ConsoleSummary(PrintWriter out, boolean quiet, boolean verbose) {
+    public ConsoleSummary(PrintWriter out, boolean quiet, boolean verbose) {
         this.out = out;
         this.quiet = quiet;
         this.verbose = verbose;
     }
 
-    void print(AnalysisResult r) {
+    public void print(AnalysisResult r) {
         long failing = r.findings().stream().filter(f -> f.effect() == Verdict.FAIL).count();
         long opaque = r.findings().stream().filter(f -> f.effect() == Verdict.OPAQUE).count();
         String why = switch (r.verdict()) {
@@ -82,7 +82,7 @@ final class ConsoleSummary {
         out.println("VERDICT: " + r.verdict() + " (" + why + ")");
     }
 
-    static String human(long bytes) {
+    public static String human(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
