@@ -57,6 +57,11 @@ public record RunFolder(String runId, Path dir) {
         return dir.resolve("run.json");
     }
 
+    /** strace log of the files the agent opened (file-activity audit). */
+    public Path fileTrace() {
+        return dir.resolve("files.trace");
+    }
+
     public Path scenarioCopy() {
         return dir.resolve("scenario.yaml");
     }

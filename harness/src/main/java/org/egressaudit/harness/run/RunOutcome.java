@@ -15,13 +15,15 @@ import org.egressaudit.harness.scenario.Scenario;
  * @param problem    why the run did not produce a verdict (setup or analysis), else null
  * @param stopReason why observation ended (duration, idle, agent exited)
  * @param notes      things a reviewer should know (agent crashed, trigger failed, capture drops)
+ * @param fileActivity planted files the agent opened, and which findings followed (when the scenario audits files)
  */
 public record RunOutcome(Scenario scenario, RunFolder folder, Verdict verdict, int exitCode, String problem,
                          AnalysisResult result, CaptureStats capture, String stopReason, String agentVersion,
-                         List<String> notes) {
+                         List<String> notes, List<String> fileActivity) {
 
     public RunOutcome {
         notes = List.copyOf(notes);
+        fileActivity = List.copyOf(fileActivity);
     }
 
     /** True when the scenario declared an expected verdict and the run produced it. */

@@ -26,6 +26,9 @@ public final class RunSummary {
         for (String n : o.notes()) {
             w.println("note:    " + n);
         }
+        for (String a : o.fileActivity()) {
+            w.println("files:   " + a);
+        }
         if (o.result() != null) {
             new ConsoleSummary(w, false, verbose).print(o.result());
             if (o.verdict() != o.result().verdict()) {

@@ -23,6 +23,8 @@ import org.egressaudit.analyzers.engine.AnalysisOptions;
 import org.egressaudit.analyzers.engine.AnalysisResult;
 import org.egressaudit.analyzers.policy.Verdict;
 import org.egressaudit.analyzers.report.JsonReport;
+import org.egressaudit.harness.audit.FileActivity;
+import org.egressaudit.harness.audit.StraceParser;
 import org.egressaudit.harness.capture.CaptureStats;
 import org.egressaudit.harness.capture.LiveCapture;
 import org.egressaudit.harness.network.Redirects;
@@ -52,6 +54,8 @@ public final class ScenarioRunner {
     private static final Duration POLL = Duration.ofMillis(200);
     /** Packets in flight when the agent stops still reach the capture. */
     private static final Duration DRAIN = Duration.ofSeconds(1);
+    static final String TRACE_DIR = "/var/tmp/egress-audit";
+    static final String TRACE_FILE = TRACE_DIR + "/files.trace";
 
     private final Path runsDir;
     private final AnalysisOptions analysisOptions;
@@ -133,6 +137,13 @@ public final class ScenarioRunner {
             Observation obs = new Observation(s, sandbox, agent, folder, notes, events);
             stopReason = obs.observe();
             say(s, "stopped: " + stopReason);
+            if (s.agent().auditFiles()) {
+                try {
+                    sandbox.copyOut(TRACE_FILE, folder.fileTrace());
+                } catch (RuntimeException e) {
+                    notes.add("file-activity audit: no trace (" + e.getMessage() + "); is strace in the image?");
+                }
+            }
             sleep(DRAIN);
             capture.close();
             captureStats = capture.stats();
@@ -141,7 +152,8 @@ public final class ScenarioRunner {
             List<String> failures = ActiveRuns.release(resources);
             notes.addAll(failures);
             writeMetadata(folder, s, started, stopped, null, null, agentVersion, notes, e.getMessage());
-            return new RunOutcome(s, folder, null, 3, e.getMessage(), null, null, null, agentVersion, notes);
+            return new RunOutcome(s, folder, null, 3, e.getMessage(), null, null, null, agentVersion, notes,
+                    List.of());
         } catch (RuntimeException e) {
             notes.add("run interrupted by an error: " + e.getMessage());
             stopReason = "error: " + e.getMessage();
@@ -160,7 +172,8 @@ public final class ScenarioRunner {
         if (!Files.isRegularFile(folder.capture())) {
             String problem = "no capture was written (" + stopReason + ")";
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
-            return new RunOutcome(s, folder, null, 3, problem, null, stats, stopReason, agentVersion, notes);
+            return new RunOutcome(s, folder, null, 3, problem, null, stats, stopReason, agentVersion, notes,
+                    List.of());
         }
         try {
             AnalysisEngine engine = new AnalysisEngine(analysisOptions);
@@ -174,17 +187,54 @@ public final class ScenarioRunner {
                         + "): what was not captured was not inspected");
                 verdict = verdict.worst(Verdict.OPAQUE);
             }
+            List<String> activity = fileActivity(folder, corpus, result, notes);
             ObjectNode json = new JsonReport(toolVersion).toJson(result);
             json.put("verdict", verdict.name());
-            json.set("run", runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null));
+            ObjectNode run = runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
+            if (s.agent().auditFiles()) {
+                ArrayNode a = run.putArray("fileActivity");
+                activity.forEach(a::add);
+            }
+            json.set("run", run);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.report().toFile(), json);
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
             return new RunOutcome(s, folder, verdict, verdict == Verdict.PASS ? 0 : 1, null, result, stats,
-                    stopReason, agentVersion, notes);
+                    stopReason, agentVersion, notes, activity);
         } catch (Exception e) {
             String problem = "analysis failed: " + e.getMessage();
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
-            return new RunOutcome(s, folder, null, 2, problem, null, stats, stopReason, agentVersion, notes);
+            return new RunOutcome(s, folder, null, 2, problem, null, stats, stopReason, agentVersion, notes,
+                    List.of());
+        }
+    }
+
+    /** Reads the strace log (when the scenario audits files): which planted files were read before they left. */
+    private static List<String> fileActivity(RunFolder folder, Corpus corpus, AnalysisResult result,
+                                             List<String> notes) {
+        if (!Files.isRegularFile(folder.fileTrace())) {
+            return List.of();
+        }
+        try {
+            StraceParser.Trace trace = StraceParser.parse(folder.fileTrace());
+            java.util.Set<String> names = new java.util.HashSet<>();
+            corpus.topLevelFiles().forEach(f -> names.add(f.name()));
+            List<FileActivity.PlantedRead> reads = FileActivity.plantedReads(trace.accesses(), names);
+            List<String> out = new ArrayList<>();
+            for (FileActivity.PlantedRead r : reads) {
+                out.add("opened " + r.plantedFile() + " at "
+                        + Instant.ofEpochSecond(0, r.access().timestampNanos()) + " (pid " + r.access().pid()
+                        + (r.access().write() ? ", for writing" : "") + ")");
+            }
+            for (FileActivity.Correlation c : FileActivity.correlate(reads, result.findings())) {
+                out.add("finding #" + c.findingId() + ": " + c.sentence());
+            }
+            if (trace.truncated()) {
+                notes.add("file-activity audit: more than " + StraceParser.MAX_ACCESSES + " opens, the rest ignored");
+            }
+            return out;
+        } catch (IOException | RuntimeException e) {
+            notes.add("file-activity audit: cannot read the trace: " + e.getMessage());
+            return List.of();
         }
     }
 
@@ -250,17 +300,25 @@ public final class ScenarioRunner {
         s.sandbox().workdir().ifPresent(w -> sb.append("mkdir -p ").append(Shell.quote(w)).append(" && cd ")
                 .append(Shell.quote(w)).append(" && "));
         String start = s.agent().start();
+        StringBuilder inner = new StringBuilder();
         if (s.agent().user().isPresent()) {
             String[] ug = s.agent().user().get().split(":", 2);
-            sb.append("exec runuser -u ").append(Shell.quote(ug[0]));
+            inner.append("runuser -u ").append(Shell.quote(ug[0]));
             if (ug.length == 2) {
-                sb.append(" -g ").append(Shell.quote(ug[1]));
+                inner.append(" -g ").append(Shell.quote(ug[1]));
             }
-            sb.append(" -- sh -c ").append(Shell.quote(start));
+            inner.append(" -- sh -c ").append(Shell.quote(start));
         } else {
-            sb.append("exec sh -c ").append(Shell.quote(start));
+            inner.append("sh -c ").append(Shell.quote(start));
         }
-        return sb.toString();
+        if (s.agent().auditFiles()) {
+            // strace runs as root around the agent (and its user switch): every open of every descendant.
+            sb.append("mkdir -p ").append(Shell.quote(TRACE_DIR)).append(" && exec strace -f -ttt -qq ")
+                    .append("-e trace=open,openat,openat2 -o ").append(Shell.quote(TRACE_FILE)).append(" -- ");
+        } else {
+            sb.append("exec ");
+        }
+        return sb.append(inner).toString();
     }
 
     /** Watches the run until a stop condition is reached, firing triggers on time. */

@@ -219,6 +219,16 @@ public final class ContainerSandbox implements Sandbox {
     }
 
     @Override
+    public void copyOut(String containerPath, Path hostPath) {
+        requireStarted();
+        try {
+            container.copyFileFromContainer(containerPath, hostPath.toString());
+        } catch (RuntimeException e) {
+            throw new SandboxException("cannot copy " + containerPath + " out of the sandbox: " + rootMessage(e), e);
+        }
+    }
+
+    @Override
     public SandboxProcess startProcess(String shellCommand, Path logFile) {
         requireStarted();
         Objects.requireNonNull(shellCommand, "shellCommand");

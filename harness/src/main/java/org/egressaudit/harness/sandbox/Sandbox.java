@@ -24,6 +24,9 @@ public interface Sandbox extends AutoCloseable {
     /** Copies a host file or folder to {@code containerPath} (absolute) inside the sandbox. */
     void copyIn(Path hostPath, String containerPath);
 
+    /** Copies one file out of the sandbox (evidence such as the file-activity trace). */
+    void copyOut(String containerPath, Path hostPath);
+
     /**
      * Starts {@code shellCommand} with {@code sh -c} in the background; stdout and stderr are streamed into
      * {@code logFile} on the host (bounded in size).

@@ -13,9 +13,10 @@ import java.util.Optional;
  * @param install        commands run as root (sh -c), in order, before the corpus is planted
  * @param start          the agent process (sh -c)
  * @param user           user the agent runs as, if not the image's default
+ * @param auditFiles     trace the files the agent opens (strace) so reports can tie uploads to reads
  */
 public record AgentSpec(Optional<String> version, Optional<String> versionCommand, List<FileCopy> files,
-                        List<String> install, String start, Optional<String> user) {
+                        List<String> install, String start, Optional<String> user, boolean auditFiles) {
     public AgentSpec {
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(versionCommand, "versionCommand");

@@ -25,7 +25,7 @@ final class ScenarioReader {
     private static final List<String> TOP = List.of("name", "description", "sandbox", "agent", "corpus", "triggers",
             "stop", "policy", "responders", "expect");
     private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir");
-    private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user");
+    private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user", "auditFiles");
     private static final List<String> COPY = List.of("from", "to", "mode");
     private static final List<String> CORPUS = List.of("from", "to");
     private static final List<String> TRIGGER = List.of("name", "at", "exec", "copy");
@@ -145,7 +145,9 @@ final class ScenarioReader {
         }
         String start = Values.nonBlank(f.required("start", "the agent's command line, run with sh -c"));
         Optional<String> user = opt(f, "user", v -> Values.matching(v, USER, "a user name or uid (optionally :group)"));
-        return Values.checked(n, () -> new AgentSpec(version, versionCommand, files, install, start, user));
+        boolean auditFiles = f.has("auditFiles") && Values.bool(f.optional("auditFiles").orElseThrow());
+        return Values.checked(n, () -> new AgentSpec(version, versionCommand, files, install, start, user,
+                auditFiles));
     }
 
     private FileCopy fileCopy(YamlNode n) throws ScenarioException {

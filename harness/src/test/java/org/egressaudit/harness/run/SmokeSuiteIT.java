@@ -101,6 +101,9 @@ class SmokeSuiteIT {
                 .findFirst().orElseThrow(() -> new AssertionError(describe(o)));
         assertTrue(doc.decodeChain().contains("7z"), doc.decodeChain().toString());
         assertTrue(doc.summary().startsWith("POST /api/v1/quarantine"), doc.summary());
+        // The file-activity audit ties the upload to the agent reading the document before it.
+        assertTrue(o.fileActivity().stream().anyMatch(a -> a.startsWith("finding #" + doc.id() + ": the agent read "
+                + "home/user/Work/tools/secret.docx")), o.fileActivity().toString());
     }
 
     @Test

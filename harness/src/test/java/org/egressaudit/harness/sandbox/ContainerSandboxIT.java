@@ -67,7 +67,13 @@ class ContainerSandboxIT {
             // the timed-out process was killed, not left behind (the probe itself is seen running otherwise)
             assertEquals("0", countSleep30(sandbox));
             SandboxProcess probe = sandbox.startProcess("exec sleep 30", tmp.resolve("probe.log"));
-            assertEquals("1", countSleep30(sandbox));
+            // the exec starts asynchronously: give it a moment to appear
+            String count = countSleep30(sandbox);
+            for (int i = 0; i < 50 && !count.equals("1"); i++) {
+                Thread.sleep(100);
+                count = countSleep30(sandbox);
+            }
+            assertEquals("1", count);
             assertTrue(sandbox.isRunning(probe));
 
             Path file = tmp.resolve("planted.txt");

@@ -141,7 +141,7 @@ class ScenarioLoaderTest {
         assertEquals(SandboxSpec.DEFAULT_BASE_IMAGE, s.sandbox().baseImage());
         assertEquals(Map.of(), s.sandbox().env());
         assertEquals(Optional.empty(), s.sandbox().workdir());
-        assertEquals(new AgentSpec(Optional.empty(), Optional.empty(), List.of(), List.of(), "sleep 1", Optional.empty()),
+        assertEquals(new AgentSpec(Optional.empty(), Optional.empty(), List.of(), List.of(), "sleep 1", Optional.empty(), false),
                 s.agent());
         assertEquals(List.of(), s.corpus());
         assertEquals(List.of(), s.triggers());
