@@ -75,7 +75,7 @@ class ScenarioRejectionTest {
         fx.rejects(BASE + "corpus: {from: corpora/basic, to: /x}\n",
                 ":5: corpus: must be a list ([a, b] or '- item' lines), got a mapping");
         fx.rejects(BASE.replace("agent: {start: run}", "agent: run"),
-                ":3: agent: must be a mapping of keys (version, versionCommand, files, install, start, user), got 'run'");
+                ":3: agent: must be a mapping of keys (version, versionCommand, files, install, start, user, auditFiles), got 'run'");
         fx.rejects(BASE + "description:\n", ":5: description: has no value (give one, or remove the key)");
         fx.rejects(BASE.replace("{start: run}", "{start: run, user: \"\"}"),
                 ":3: agent.user: has no value (give one, or remove the key)");
