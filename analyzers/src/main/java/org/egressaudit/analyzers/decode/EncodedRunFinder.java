@@ -164,6 +164,7 @@ final class EncodedRunFinder {
         int ci = 0;
         boolean chainOpen = false; // the last segment ended in a joinable separator
         boolean dotJoin = false;
+        final int shortest = Math.min(WHOLE_OBJECT_MIN, minRun);
         int i = 0;
         while (i < n) {
             while (ci < claimed.size() && claimed.get(ci)[1] <= i) {
@@ -210,11 +211,23 @@ final class EncodedRunFinder {
                 pad++;
                 i++;
             }
+            int sep = pad == 0 ? lineBreak(i, limit) : 0;
+            if (!chainOpen && len < shortest) {
+                // A word too short to be a run alone, with no chain to join: no later line can join it either
+                // (lines join a first line of 16 or more, labels a previous one of 8 or more), so it would be
+                // flushed alone and dropped. Only its separator matters: the next segment starts after it.
+                if (sep == 0 && pad == 0 && dns && i < limit && d[base + i] == '.') {
+                    sep = 1;
+                }
+                if (sep > 0 && i + sep < limit && alpha(d[base + i + sep] & 0xff)) {
+                    i += sep;
+                }
+                continue;
+            }
             if (!(chainOpen && canJoin(start, len, dotJoin))) {
                 flush();
             }
             push(start, i, len, escaped);
-            int sep = pad == 0 ? lineBreak(i, limit) : 0;
             dotJoin = false;
             if (sep == 0 && pad == 0 && dns && i < limit && d[base + i] == '.') {
                 sep = 1;
