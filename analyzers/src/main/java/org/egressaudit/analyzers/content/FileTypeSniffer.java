@@ -333,8 +333,13 @@ public final class FileTypeSniffer {
      */
     private static boolean looksLikeText(byte[] d, int o, int n) {
         int bad = 0;
+        // Past this many bad bytes the answer is no: binary content stops after a few hundred bytes.
+        int maxBad = n / 50;
         int i = 0;
         while (i < n) {
+            if (bad > maxBad) {
+                return false;
+            }
             int b = d[o + i] & 0xff;
             if (b < 0x80) {
                 if (b == 0 && i < 1024) {

@@ -1,7 +1,5 @@
 package org.egressaudit.analyzers.decode;
 
-import java.io.ByteArrayOutputStream;
-
 /** RFC 4648 base32, either case; skips anything else, stops at padding. */
 final class Base32Codec {
     private Base32Codec() {
@@ -21,7 +19,8 @@ final class Base32Codec {
     }
 
     static byte[] decode(byte[] s, int off, int len) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(len * 5 / 8 + 5);
+        byte[] out = new byte[(int) ((long) len * 5 / 8)];
+        int n = 0;
         long acc = 0;
         int bits = 0;
         for (int i = off; i < off + len; i++) {
@@ -37,9 +36,9 @@ final class Base32Codec {
             bits += 5;
             if (bits >= 8) {
                 bits -= 8;
-                out.write((int) (acc >> bits) & 0xff);
+                out[n++] = (byte) (acc >> bits);
             }
         }
-        return out.toByteArray();
+        return n == out.length ? out : java.util.Arrays.copyOf(out, n);
     }
 }

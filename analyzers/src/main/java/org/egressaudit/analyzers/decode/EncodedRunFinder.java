@@ -1,7 +1,7 @@
 package org.egressaudit.analyzers.decode;
 
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,36 +64,77 @@ final class EncodedRunFinder {
         runs.add(r);
     }
 
-    // ------------------------------------------------------------ percent
+    // ------------------------------------------------------------ byte classes
 
-    private static boolean urlChar(int c) {
-        return c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' && c != '\\' && c != '`';
+    /** Base64 alphabet, either flavour (A-Z a-z 0-9 + / - _). */
+    private static final byte ALPHA = 1;
+    /** Printable ASCII allowed in a URL token. */
+    private static final byte URL = 2;
+    /** Hex digit. */
+    private static final byte HEX = 4;
+    /** Class bits of every byte value. */
+    private static final byte[] CLASS = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            int k = 0;
+            if (Base64Codec.isAlphabet(c)) {
+                k |= ALPHA;
+            }
+            if (c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' && c != '\\' && c != '`') {
+                k |= URL;
+            }
+            if (HexCodec.value(c) >= 0) {
+                k |= HEX;
+            }
+            CLASS[c] = (byte) k;
+        }
     }
+
+    private static boolean alpha(int c) {
+        return (CLASS[c] & ALPHA) != 0;
+    }
+
+    // ------------------------------------------------------------ percent
 
     /** Tokens of URL characters in which %XX escapes make up at least a quarter: decoded, and claimed. */
     private List<int[]> percentRuns() {
         List<int[]> claimed = new ArrayList<>();
-        int i = 0;
-        while (i < n) {
-            if (!urlChar(d[base + i] & 0xff)) {
+        final byte[] d = this.d;
+        final int end = base + n;
+        int i = base;
+        while (i < end) {
+            // Bulk skip to the first '%': a token without escapes is never a percent run.
+            while (i < end && d[i] != '%') {
                 i++;
-                continue;
             }
-            int j = i;
+            if (i >= end) {
+                break;
+            }
+            // The token holding this '%': back to its start (no earlier '%' lies in it, or we would have stopped
+            // there), then forward counting escapes exactly as a left-to-right token walk does.
+            int ts = i;
+            while (ts > base && (CLASS[d[ts - 1] & 0xff] & URL) != 0) {
+                ts--;
+            }
+            int j = ts;
             int escapes = 0;
-            while (j < n && urlChar(d[base + j] & 0xff)) {
-                if (PercentCodec.isEscape(d, base + j, base + n)) {
+            while (j < end && (CLASS[d[j] & 0xff] & URL) != 0) {
+                if (d[j] == '%' && j + 2 < end && (CLASS[d[j + 1] & 0xff] & HEX) != 0
+                        && (CLASS[d[j + 2] & 0xff] & HEX) != 0) {
                     escapes++;
                     j += 3;
                 } else {
                     j++;
                 }
             }
-            if (escapes >= 4 && escapes * 3 * 4 >= j - i) {
-                byte[] out = PercentCodec.decode(d, base + i, j - i, false);
+            int s = ts - base;
+            int e = j - base;
+            if (escapes >= 4 && escapes * 3 * 4 >= e - s) {
+                byte[] out = PercentCodec.decode(d, ts, j - ts, false);
                 if (out.length >= MIN_DECODED) {
-                    add(new Run(i, j, "percent", out));
-                    claimed.add(new int[] {i, j});
+                    add(new Run(s, e, "percent", out));
+                    claimed.add(new int[] {s, e});
                 }
             }
             i = j;
@@ -103,64 +144,63 @@ final class EncodedRunFinder {
 
     // ------------------------------------------------------------ base64 family
 
-    private static boolean alpha(int c) {
-        return Base64Codec.isAlphabet(c);
-    }
-
-    /** A maximal run of alphabet characters on one line, with its trailing '=' padding. */
-    private static final class Segment {
-        final int start;
-        final int end;
-        final byte[] chars;
-        final int pad;
-
-        Segment(int start, int end, byte[] chars, int pad) {
-            this.start = start;
-            this.end = end;
-            this.chars = chars;
-            this.pad = pad;
-        }
-
-        int len() {
-            return chars.length;
-        }
-    }
+    /**
+     * The current chain of segments: maximal runs of alphabet characters on one line (a JSON "\/" counts as
+     * one '/'), each with its trailing '=' padding, joined across line breaks. Parallel arrays, reused.
+     */
+    private int[] segStart = new int[8];
+    private int[] segEnd = new int[8];
+    /** Alphabet characters in the segment ("\/" counts one). */
+    private int[] segLen = new int[8];
+    /** The segment holds a "\/" escape (its characters cannot be copied in bulk). */
+    private boolean[] segEscaped = new boolean[8];
+    private int chainSize;
+    private int chainChars;
+    /** Concatenated characters of a chain being classified; grown as needed, reused. */
+    private byte[] chars = new byte[256];
 
     private void alphabetRuns(List<int[]> claimed) {
+        final byte[] d = this.d;
         int ci = 0;
-        List<Segment> chain = new ArrayList<>();
         boolean chainOpen = false; // the last segment ended in a joinable separator
         boolean dotJoin = false;
+        final int shortest = Math.min(WHOLE_OBJECT_MIN, minRun);
         int i = 0;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
         while (i < n) {
             while (ci < claimed.size() && claimed.get(ci)[1] <= i) {
                 ci++;
             }
-            if (ci < claimed.size() && claimed.get(ci)[0] <= i) {
-                flush(chain);
+            int limit = ci < claimed.size() ? claimed.get(ci)[0] : n;
+            if (limit <= i) {
+                flush();
                 chainOpen = false;
                 i = claimed.get(ci)[1];
                 continue;
             }
             int c = d[base + i] & 0xff;
-            boolean escapedSlash = c == '\\' && i + 1 < n && d[base + i + 1] == '/';
-            if (!alpha(c) && !escapedSlash) {
-                flush(chain);
+            // A "\/" starts a segment only if both bytes lie before the claimed range (else nothing is consumed).
+            if (!alpha(c) && !(c == '\\' && i + 1 < limit && d[base + i + 1] == '/')) {
+                flush();
                 chainOpen = false;
                 i++;
+                // Bulk skip of bytes that cannot start a segment, up to the next claimed range.
+                while (i < limit && (CLASS[d[base + i] & 0xff] & ALPHA) == 0 && d[base + i] != '\\') {
+                    i++;
+                }
                 continue;
             }
             int start = i;
-            buf.reset();
-            int limit = ci < claimed.size() ? claimed.get(ci)[0] : n;
+            int len = 0;
+            boolean escaped = false;
             while (i < limit) {
-                c = d[base + i] & 0xff;
-                if (alpha(c)) {
-                    buf.write(c);
+                int runFrom = i;
+                while (i < limit && (CLASS[d[base + i] & 0xff] & ALPHA) != 0) {
                     i++;
-                } else if (c == '\\' && i + 1 < limit && d[base + i + 1] == '/') {
-                    buf.write('/');
+                }
+                len += i - runFrom;
+                if (i + 1 < limit && d[base + i] == '\\' && d[base + i + 1] == '/') {
+                    len++;
+                    escaped = true;
                     i += 2;
                 } else {
                     break;
@@ -171,12 +211,23 @@ final class EncodedRunFinder {
                 pad++;
                 i++;
             }
-            Segment seg = new Segment(start, i, buf.toByteArray(), pad);
-            if (!(chainOpen && canJoin(chain, seg, dotJoin))) {
-                flush(chain);
-            }
-            chain.add(seg);
             int sep = pad == 0 ? lineBreak(i, limit) : 0;
+            if (!chainOpen && len < shortest) {
+                // A word too short to be a run alone, with no chain to join: no later line can join it either
+                // (lines join a first line of 16 or more, labels a previous one of 8 or more), so it would be
+                // flushed alone and dropped. Only its separator matters: the next segment starts after it.
+                if (sep == 0 && pad == 0 && dns && i < limit && d[base + i] == '.') {
+                    sep = 1;
+                }
+                if (sep > 0 && i + sep < limit && alpha(d[base + i + sep] & 0xff)) {
+                    i += sep;
+                }
+                continue;
+            }
+            if (!(chainOpen && canJoin(start, len, dotJoin))) {
+                flush();
+            }
+            push(start, i, len, escaped);
             dotJoin = false;
             if (sep == 0 && pad == 0 && dns && i < limit && d[base + i] == '.') {
                 sep = 1;
@@ -187,10 +238,26 @@ final class EncodedRunFinder {
                 i += sep;
             } else {
                 chainOpen = false;
-                flush(chain);
+                flush();
             }
         }
-        flush(chain);
+        flush();
+    }
+
+    private void push(int start, int end, int len, boolean escaped) {
+        if (chainSize == segStart.length) {
+            int cap = chainSize * 2;
+            segStart = Arrays.copyOf(segStart, cap);
+            segEnd = Arrays.copyOf(segEnd, cap);
+            segLen = Arrays.copyOf(segLen, cap);
+            segEscaped = Arrays.copyOf(segEscaped, cap);
+        }
+        segStart[chainSize] = start;
+        segEnd[chainSize] = end;
+        segLen[chainSize] = len;
+        segEscaped[chainSize] = escaped;
+        chainSize++;
+        chainChars += len;
     }
 
     /** Length of a line break at i: CRLF, LF, or the JSON escapes "\n" and "\r\n"; 0 if none. */
@@ -215,53 +282,81 @@ final class EncodedRunFinder {
      * Lines join when every line but the last has the width of the first (at least 16, a multiple of 4);
      * DNS labels join when both are long enough and the next one has a digit (plain words do not).
      */
-    private static boolean canJoin(List<Segment> chain, Segment next, boolean dot) {
-        if (chain.isEmpty()) {
+    private boolean canJoin(int nextStart, int nextLen, boolean dot) {
+        if (chainSize == 0) {
             return false;
         }
-        Segment first = chain.get(0);
-        Segment prev = chain.get(chain.size() - 1);
+        int first = segLen[0];
+        int prev = segLen[chainSize - 1];
         if (dot) {
-            return prev.len() >= 8 && next.len() >= 4 && hasDigit(next.chars);
+            return prev >= 8 && nextLen >= 4 && hasDigit(nextStart, nextLen);
         }
-        return first.len() >= 16 && first.len() % 4 == 0 && prev.len() == first.len() && next.len() <= first.len();
+        return first >= 16 && first % 4 == 0 && prev == first && nextLen <= first;
     }
 
-    private static boolean hasDigit(byte[] b) {
-        for (byte c : b) {
+    /** A digit among the first {@code count} characters of the segment at {@code start}. */
+    private boolean hasDigit(int start, int count) {
+        for (int i = start, seen = 0; seen < count; i++) {
+            byte c = d[base + i];
+            if (c == '\\') {
+                continue; // the "\\" of a "\\/"; the '/' is counted next
+            }
             if (c >= '0' && c <= '9') {
                 return true;
             }
+            seen++;
         }
         return false;
     }
 
-    private void flush(List<Segment> chain) {
-        if (chain.isEmpty()) {
+    private void flush() {
+        if (chainSize == 0) {
             return;
         }
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (Segment s : chain) {
-            all.writeBytes(s.chars);
+        int total = chainChars;
+        int start = segStart[0];
+        int end = segEnd[chainSize - 1];
+        int segments = chainSize;
+        chainSize = 0;
+        chainChars = 0;
+        // Too short for any run, even a whole object: skip gathering (classify would say no).
+        if (total < Math.min(WHOLE_OBJECT_MIN, minRun)) {
+            return;
         }
-        byte[] chars = all.toByteArray();
-        int start = chain.get(0).start;
-        int end = chain.get(chain.size() - 1).end;
-        chain.clear();
+        if (chars.length < total) {
+            chars = new byte[Math.max(total, chars.length * 2)];
+        }
+        byte[] cs = chars;
+        int k = 0;
+        for (int s = 0; s < segments; s++) {
+            int from = base + segStart[s];
+            int len = segLen[s];
+            if (!segEscaped[s]) {
+                System.arraycopy(d, from, cs, k, len);
+                k += len;
+            } else {
+                for (int i = from, stop = k + len; k < stop; i++) {
+                    byte c = d[i];
+                    if (c != '\\') {
+                        cs[k++] = c;
+                    }
+                }
+            }
+        }
         // "0x" prefixed hex
         int skip = 0;
-        if (chars.length > 2 && chars[0] == '0' && (chars[1] == 'x' || chars[1] == 'X') && allHex(chars, 2)) {
+        if (total > 2 && cs[0] == '0' && (cs[1] == 'x' || cs[1] == 'X') && allHex(cs, 2, total)) {
             skip = 2;
         }
-        boolean whole = isWholeObject(start, end);
-        String enc = classify(chars, skip, chars.length - skip, whole);
+        boolean whole = total - skip < minRun && isWholeObject(start, end);
+        String enc = classify(cs, skip, total - skip, whole);
         if (enc == null) {
             return;
         }
         byte[] out = switch (enc) {
-            case "hex" -> HexCodec.decode(chars, skip, (chars.length - skip) & ~1);
-            case "base32" -> Base32Codec.decode(chars, 0, chars.length);
-            default -> Base64Codec.decode(chars, 0, chars.length % 4 == 1 ? chars.length - 1 : chars.length);
+            case "hex" -> HexCodec.decode(cs, skip, (total - skip) & ~1);
+            case "base32" -> Base32Codec.decode(cs, 0, total);
+            default -> Base64Codec.decode(cs, 0, total % 4 == 1 ? total - 1 : total);
         };
         if (out.length >= MIN_DECODED) {
             add(new Run(start, end, enc, out));
@@ -287,13 +382,35 @@ final class EncodedRunFinder {
         return b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '"' || b == '\'';
     }
 
-    private static boolean allHex(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (HexCodec.value(b[i]) < 0) {
+    private static boolean allHex(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if ((CLASS[b[i] & 0xff] & HEX) == 0) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** 1 for a lowercase ASCII letter. */
+    private static final int[] LOWER = new int[128];
+    /** Added to the word count per lowercase-run length (capped at 6): a run counts from its fifth letter. */
+    private static final int[] WORD_ADD = {0, 0, 0, 0, 0, 5, 1};
+
+    static {
+        for (int c = 'a'; c <= 'z'; c++) {
+            LOWER[c] = 1;
+        }
+    }
+
+    /** Scratch histogram of {@link #classify}: two lanes of 128 ASCII counters. */
+    private final int[] hist = new int[256];
+
+    private static int sum(int[] h, char from, char to) {
+        int s = 0;
+        for (int c = from; c <= to; c++) {
+            s += h[c] + h[128 + c];
+        }
+        return s;
     }
 
     /** "hex", "base32", "base64", "base64url", or null when the run looks like ordinary text. */
@@ -301,48 +418,39 @@ final class EncodedRunFinder {
         if (len < (whole ? Math.min(WHOLE_OBJECT_MIN, minRun) : minRun)) {
             return null;
         }
-        int upper = 0;
-        int lower = 0;
-        int digits = 0;
-        int base32Digits = 0;
-        int nonHexLetters = 0;
-        int slashPlus = 0;
-        int dashUnderscore = 0;
+        // One branch-free pass: a two-lane histogram (the counts below are sums over it) and the length of
+        // lowercase runs of 5 or more (words), which a data-dependent branch per character would mispredict on
+        // random input.
+        int[] h = hist;
+        Arrays.fill(h, 0);
         int wordChars = 0;
         int lowerRun = 0;
-        for (int i = off; i < off + len; i++) {
-            int c = b[i];
-            if (c >= 'a' && c <= 'z') {
-                lower++;
-                lowerRun++;
-                if (c > 'f') {
-                    nonHexLetters++;
-                }
-            } else {
-                if (lowerRun >= 5) {
-                    wordChars += lowerRun;
-                }
-                lowerRun = 0;
-                if (c >= 'A' && c <= 'Z') {
-                    upper++;
-                    if (c > 'F') {
-                        nonHexLetters++;
-                    }
-                } else if (c >= '0' && c <= '9') {
-                    digits++;
-                    if (c >= '2' && c <= '7') {
-                        base32Digits++;
-                    }
-                } else if (c == '+' || c == '/') {
-                    slashPlus++;
-                } else {
-                    dashUnderscore++;
-                }
-            }
+        int i = off;
+        int stop = off + len;
+        for (; i + 1 < stop; i += 2) {
+            int c0 = b[i] & 0x7f;
+            int c1 = b[i + 1] & 0x7f;
+            h[c0]++;
+            h[128 + c1]++;
+            lowerRun = (lowerRun + 1) * LOWER[c0];
+            wordChars += WORD_ADD[Math.min(lowerRun, 6)];
+            lowerRun = (lowerRun + 1) * LOWER[c1];
+            wordChars += WORD_ADD[Math.min(lowerRun, 6)];
         }
-        if (lowerRun >= 5) {
-            wordChars += lowerRun;
+        if (i < stop) {
+            int c0 = b[i] & 0x7f;
+            h[c0]++;
+            lowerRun = (lowerRun + 1) * LOWER[c0];
+            wordChars += WORD_ADD[Math.min(lowerRun, 6)];
         }
+        int upper = sum(h, 'A', 'Z');
+        int lower = sum(h, 'a', 'z');
+        int digits = sum(h, '0', '9');
+        int base32Digits = sum(h, '2', '7');
+        int nonHexLetters = sum(h, 'g', 'z') + sum(h, 'G', 'Z');
+        int slashPlus = sum(h, '+', '+') + sum(h, '/', '/');
+        // The rest of the alphabet: '-' and '_'.
+        int dashUnderscore = len - upper - lower - digits - slashPlus;
         boolean symbols = slashPlus + dashUnderscore > 0;
         boolean oneCase = upper == 0 || lower == 0;
         if (!symbols && nonHexLetters == 0 && (oneCase || dns)) {

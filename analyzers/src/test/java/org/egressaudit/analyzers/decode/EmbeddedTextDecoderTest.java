@@ -138,6 +138,16 @@ class EmbeddedTextDecoderTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void escapedSlashRightBeforeAPercentRunTerminates() {
+        // The percent run claims "/%41..." starting at the '/', leaving a lone backslash before it: once an
+        // endless loop (a segment of zero characters that never advanced).
+        ContentObject o = decode("{\"u\":\"x\\/%41%42%43%44%45\"}");
+        assertEquals(List.of("percent"), layers(o));
+        assertEquals("/ABCDE", new String(o.children().get(0).toByteArray()));
+    }
+
+    @Test
     void wholeObjectShortRun() {
         byte[] data = ascii("memo 7f");
         ContentObject o = decode(Base64.getEncoder().encodeToString(data));
