@@ -25,6 +25,8 @@ public final class TransmissionAnalyzer {
     private final DecodeLimits limits;
     private final FindingBuilder findings;
     private final OpaqueMeter opaque = new OpaqueMeter();
+    /** Decode-tree nodes listed per transmission in the report beyond those with matches or notes. */
+    static final int MAX_OBJECT_SUMMARIES = 200;
 
     public TransmissionAnalyzer(ContentScanner scanner, DecoderRegistry decoders, DecodeLimits limits, Policy policy) {
         this.scanner = scanner;
@@ -50,9 +52,20 @@ public final class TransmissionAnalyzer {
         }
         long opaqueBytes = t.opaqueBytes();
         List<AnalyzedTransmission.ObjectSummary> objects = new ArrayList<>(nodes.size());
+        int omitted = 0;
         for (ObjectAnalysis n : nodes) {
             opaqueBytes += opaque.opaqueBytes(n);
-            objects.add(summary(n.object(), n.scan().entropy()));
+            // A log body can decode into a million tiny hex ids: keep the tree's first nodes and every node with
+            // a match or a note, count the rest, so a transmission's record stays small.
+            if (objects.size() < MAX_OBJECT_SUMMARIES || !n.matches().isEmpty() || !n.object().notes().isEmpty()) {
+                objects.add(summary(n.object(), n.scan().entropy()));
+            } else {
+                omitted++;
+            }
+        }
+        if (omitted > 0) {
+            objects.add(new AnalyzedTransmission.ObjectSummary("(" + omitted + " more decoded objects without "
+                    + "matches, not listed)", "summary", 0, 0, false, Double.NaN, List.of()));
         }
         return new AnalyzedTransmission(strip(t), t.contentBytes(), objects, opaqueBytes, findings.build(t, nodes));
     }
