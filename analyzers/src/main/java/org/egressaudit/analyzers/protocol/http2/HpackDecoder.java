@@ -72,6 +72,7 @@ final class HpackDecoder {
         List<HeaderField> fields = new ArrayList<>();
         long listSize = 0;
         boolean updateNoted = false;
+        boolean aboveNoted = false;
         while (in.more()) {
             int b = in.peek();
             HeaderField f;
@@ -93,7 +94,8 @@ final class HpackDecoder {
                     throw new HpackException("HPACK table size update to " + size + " exceeds the limit of "
                             + hardMaxTableSize);
                 }
-                if (size > announcedMaxTableSize) {
+                if (size > announcedMaxTableSize && !aboveNoted) {
+                    aboveNoted = true;
                     notes.add("HPACK table size update to " + size + " above the announced "
                             + announcedMaxTableSize);
                 }

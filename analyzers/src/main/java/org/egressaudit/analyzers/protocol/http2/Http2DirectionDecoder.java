@@ -61,6 +61,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     private final Set<String> extrasKinds = new LinkedHashSet<>();
     private long extrasFirstNanos;
     private long frameOffset;
+    private int frameStreamId;
     private long now;
     private boolean ended;
     private String lastDestination;
@@ -167,6 +168,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     @Override
     public void frameStart(int type, int flags, int streamId, int length, long streamOffset) {
         frameOffset = streamOffset;
+        frameStreamId = streamId;
         if (blockStreamId >= 0 && (type != Http2FrameReader.CONTINUATION || streamId != blockStreamId)) {
             reader.fail("expected CONTINUATION of the header block of stream " + blockStreamId + ", got "
                     + Http2FrameReader.frameName(type) + " on stream " + streamId);
@@ -230,12 +232,12 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         Http2Message m = open.get(id);
         if (m != null) {
             // A second header block on an open stream: trailers.
-            m.notes.addAll(notes);
-            m.notes.addAll(head.notes);
+            notes.forEach(m::note);
+            head.notes.forEach(m::note);
             m.trailerBytes = head.rendering;
             m.attributes.putAll(head.attributes("trailer:"));
             if (!endStream) {
-                m.notes.add("trailers without END_STREAM");
+                m.note("trailers without END_STREAM");
             }
             endMessage(m, true);
             return;
@@ -246,11 +248,11 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         }
         m = new Http2Message(id, blockOffset, blockFirstNanos);
         takePendingNotes(m);
-        m.notes.addAll(notes);
-        m.notes.addAll(head.notes);
+        notes.forEach(m::note);
+        head.notes.forEach(m::note);
         boolean interim = client() ? describeRequest(m, head) : describeResponse(m, head, endStream);
         if (interim) {
-            pendingNotes.addAll(m.notes);
+            m.drainNotes().forEach(this::addNote);
             return;
         }
         m.headSeen = true;
@@ -272,10 +274,10 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         String authority = head.pseudo(":authority");
         boolean connect = "CONNECT".equals(method);
         if (method == null) {
-            m.notes.add("request without :method");
+            m.note("request without :method");
         }
         if (path == null && !connect) {
-            m.notes.add("request without :path");
+            m.note("request without :path");
         }
         String host = Http2Head.hostWithoutPort(authority != null ? authority : head.joined("host"));
         m.destination = host != null ? host : flow.serverAddress();
@@ -318,7 +320,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     private boolean describeResponse(Http2Message m, Http2Head head, boolean endStream) {
         String status = head.pseudo(":status");
         if (status == null) {
-            m.notes.add("response without :status");
+            m.note("response without :status");
         }
         Http2Requests.Request request = requests.get(m.streamId);
         String shownStatus = status != null ? status : "?";
@@ -391,7 +393,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     public void dataGap(int streamId, long length) {
         Http2Message m = messageForData(streamId);
         if (m != null) {
-            m.notes.add(length + " bytes missing at body offset " + m.body.position());
+            m.note(length + " bytes missing at body offset " + m.body.position());
             m.bodyMissingBytes += length;
             m.bodySplit = true;
             m.body.gap(length);
@@ -418,7 +420,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         }
         m = new Http2Message(streamId, frameOffset, now);
         takePendingNotes(m);
-        m.notes.add("DATA on stream " + streamId + " without an open message (headers not seen or stream closed)");
+        m.note("DATA on stream " + streamId + " without an open message (headers not seen or stream closed)");
         Http2Requests.Request request = client() ? null : requests.get(streamId);
         m.destination = request != null ? request.destination()
                 : lastDestination != null ? lastDestination : flow.serverAddress();
@@ -447,7 +449,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
                 context.sink().event(flow, direction, "h2-rst-stream", "stream " + streamId + ": " + reason, now);
                 Http2Message m = open.get(streamId);
                 if (m != null) {
-                    m.notes.add(reason);
+                    m.note(reason);
                     endMessage(m, false);
                 }
                 if (peer != null) {
@@ -499,7 +501,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     private void peerReset(int streamId, String reason) {
         Http2Message m = open.get(streamId);
         if (m != null && raw == null && !ended) {
-            m.notes.add(reason);
+            m.note(reason);
             endMessage(m, false);
         }
     }
@@ -516,7 +518,13 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
 
     @Override
     public void note(String note) {
-        addNote(note);
+        // A frame anomaly belongs to the message of the frame's stream when there is one.
+        Http2Message m = frameStreamId != 0 ? open.get(frameStreamId) : null;
+        if (m != null) {
+            m.note(note);
+        } else {
+            addNote(note);
+        }
     }
 
     private void addNote(String note) {
@@ -528,10 +536,10 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     }
 
     private void takePendingNotes(Http2Message m) {
-        m.notes.addAll(pendingNotes);
+        pendingNotes.forEach(m::note);
         pendingNotes.clear();
         if (droppedNotes > 0) {
-            m.notes.add(droppedNotes + " further notes omitted");
+            m.note(droppedNotes + " further notes omitted");
             droppedNotes = 0;
         }
     }
@@ -552,9 +560,11 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         }
     }
 
+    /** Ends every open message with {@code note}; notes still pending go with the first one. */
     private void endAllOpen(String note) {
         for (Http2Message m : new ArrayList<>(open.values())) {
-            m.notes.add(note);
+            takePendingNotes(m);
+            m.note(note);
             endMessage(m, false);
         }
     }
@@ -606,8 +616,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
 
     private void emit(Http2Message m, Http2PieceCollector.Piece p) {
         List<ContentObject> roots = new ArrayList<>();
-        List<String> notes = new ArrayList<>(m.notes);
-        m.notes.clear();
+        List<String> notes = m.drainNotes();
         Map<String, String> attributes = new LinkedHashMap<>(m.attributes);
         String summary = m.summary;
         long reserved = 0;

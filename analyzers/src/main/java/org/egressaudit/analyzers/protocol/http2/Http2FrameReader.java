@@ -287,14 +287,14 @@ final class Http2FrameReader {
             fail("frame of " + length + " bytes exceeds the limit of " + limits.maxFrameSize());
             return pos;
         }
+        listener.frameStart(type, flags, streamId, length, frameStart);
+        if (state == State.FAILED) {
+            return pos;
+        }
         if (length > peerMaxFrameSize && !oversizeNoted) {
             oversizeNoted = true;
             listener.note("frame of " + length + " bytes exceeds the announced SETTINGS_MAX_FRAME_SIZE "
                     + peerMaxFrameSize);
-        }
-        listener.frameStart(type, flags, streamId, length, frameStart);
-        if (state == State.FAILED) {
-            return pos;
         }
         switch (type) {
             case DATA -> {

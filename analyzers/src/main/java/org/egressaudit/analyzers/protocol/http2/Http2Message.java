@@ -32,6 +32,10 @@ final class Http2Message {
     long declaredBodyLength = -1;
     /** Notes not yet carried by a transmission: they go into the next one emitted for this message. */
     final List<String> notes = new ArrayList<>();
+    /** Notes not kept because {@link #MAX_NOTES} were already waiting. */
+    int droppedNotes;
+
+    static final int MAX_NOTES = 64;
 
     Http2PieceCollector body;
     boolean headEmitted;
@@ -41,6 +45,26 @@ final class Http2Message {
     boolean bodySplit;
     long bodyMissingBytes;
     byte[] trailerBytes;
+
+    /** Adds a note, bounded: a peer can repeat an anomaly without end. */
+    void note(String note) {
+        if (notes.size() < MAX_NOTES) {
+            notes.add(note);
+        } else {
+            droppedNotes++;
+        }
+    }
+
+    /** Takes the waiting notes for a transmission. */
+    List<String> drainNotes() {
+        List<String> out = new ArrayList<>(notes);
+        notes.clear();
+        if (droppedNotes > 0) {
+            out.add(droppedNotes + " further notes omitted");
+            droppedNotes = 0;
+        }
+        return out;
+    }
 
     Http2Message(int streamId, long streamOffset, long firstNanos) {
         this.streamId = streamId;
