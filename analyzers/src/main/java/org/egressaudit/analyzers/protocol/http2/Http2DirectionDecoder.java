@@ -552,6 +552,11 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         if (!client()) {
             requests.remove(m.streamId);
         }
+        if (complete && m.declaredBodyLength >= 0 && m.body != null
+                && m.body.position() != m.declaredBodyLength) {
+            m.note("content-length " + m.declaredBodyLength + " but the DATA frames carried " + m.body.position()
+                    + " bytes");
+        }
         if (m.body != null) {
             m.body.finish();
         }

@@ -480,4 +480,15 @@ class Http2ConnectionHandlerTest {
         assertEquals("debug: exfil-candidate", text(root(ts.get(0), "h2-frame-extras")));
         assertEquals(List.of("GOAWAY from the client (INTERNAL_ERROR, last stream 0)"), ts.get(1).notes());
     }
+
+    @Test
+    void contentLengthMismatchIsNoted() {
+        H2TestSupport.Conn c = new H2TestSupport.Conn().client(H2Wire.PREFACE, H2Wire.settings(),
+                H2Wire.headers(1, false, block().indexed(3).literalIndexedName(4, "/u")
+                        .literalIndexedName(28, "10").bytes()),
+                H2Wire.data(1, true, "only six"));
+        c.close();
+        assertEquals(List.of("content-length 10 but the DATA frames carried 8 bytes"), c.client().get(0).notes());
+        assertEquals(10, root(c.client().get(0), "http-body").declaredLength());
+    }
 }
