@@ -26,6 +26,7 @@ import org.egressaudit.analyzers.policy.Policy;
 import org.egressaudit.analyzers.protocol.AppLayerDispatcher;
 import org.egressaudit.analyzers.protocol.ProtocolContext;
 import org.egressaudit.analyzers.protocol.http.HttpProtocol;
+import org.egressaudit.analyzers.protocol.http2.Http2Protocol;
 
 /**
  * The offline analysis path: capture file, planted corpus and policy in; verdict with evidence out.
@@ -65,7 +66,8 @@ public final class AnalysisEngine {
             AnalysisSink sink = new AnalysisSink(analyzer, workers, budget, options.maxRecords());
             // Pieces overlap by the fragment size so that no fragment is cut in two at a piece boundary.
             ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
-            AppLayerDispatcher dispatcher = AppLayerDispatcher.create(ctx, List.of(new HttpProtocol()));
+            AppLayerDispatcher dispatcher = AppLayerDispatcher.create(ctx,
+                    List.of(new HttpProtocol(), new Http2Protocol()));
             ConnectionRecorder recorder = new ConnectionRecorder(dispatcher, sink);
             FlowTable flows = new FlowTable(recorder, ReassemblyConfig.DEFAULTS
                     .withOutOfOrderCaps(Math.min(ReassemblyConfig.DEFAULTS.maxOutOfOrderBytesPerDirection(),

@@ -214,4 +214,24 @@ class EndToEndCaptureTest {
         assertEquals(2, r.totals().transmissionRecordsOmitted());
         assertTrue(r.warnings().stream().anyMatch(w -> w.contains("record limit")), r.warnings().toString());
     }
+
+    @Test
+    void h2cPriorKnowledgeUploadFailsLikeItsHttp1Twin(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        // curl --http2-prior-knowledge -F file=@secret.docx, recorded from a real curl (protocol/http2 test data),
+        // replayed as one TCP connection in a capture.
+        String base = "/org/egressaudit/analyzers/protocol/http2/";
+        byte[] client = EndToEndCaptureTest.class.getResourceAsStream(base + "curl-upload-client.bin").readAllBytes();
+        byte[] server = EndToEndCaptureTest.class.getResourceAsStream(base + "curl-upload-server.bin").readAllBytes();
+        Path pcap = dir.resolve("h2c.pcap");
+        org.egressaudit.analyzers.testsupport.PcapWriter.write(pcap, org.egressaudit.analyzers.capture.LinkType.ETHERNET,
+                org.egressaudit.analyzers.testsupport.TcpSession.of("10.0.0.2", 41000, "192.0.2.10", 8080)
+                        .clientSends(client).serverSends(server).close().frames());
+        AnalysisResult r = engine.analyze(pcap, corpus, policy);
+        assertEquals(Verdict.FAIL, r.verdict(), describe(r));
+        Finding doc = failing(r, "Documents/secret.docx").get(0);
+        assertEquals(FindingKind.WHOLE, doc.kind());
+        assertEquals("h2", doc.protocol());
+        assertEquals(List.of("http-body", "multipart", "secret.docx"), doc.decodeChain(), describe(r));
+        assertTrue(doc.summary().contains("(h2 stream 1)"), doc.summary());
+    }
 }
