@@ -2,6 +2,7 @@ package org.egressaudit.harness.network;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -74,6 +75,15 @@ final class CatchAllTcpServer implements AutoCloseable {
             p.addAfter(after, null, new HttpServerExpectContinueHandler());
             p.addAfter(after, null, new HttpServerCodec(config.maxHttpInitialLineBytes(), config.maxHttpHeaderBytes(),
                     HTTP_CHUNK));
+        }
+
+        /** HTTP/2 (after its connection preface), only ever inside intercepted TLS. */
+        void http2(ChannelPipeline p, String after) {
+            ConnectionTracker.of(p.channel()).addProtocol("http2");
+            ChannelHandler[] h = Http2Exchange.handlers(this);
+            for (int i = h.length - 1; i >= 0; i--) {
+                p.addAfter(after, null, h[i]);
+            }
         }
 
         void tls(ChannelPipeline p, String after) {
