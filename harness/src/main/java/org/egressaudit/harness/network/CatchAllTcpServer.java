@@ -80,9 +80,11 @@ final class CatchAllTcpServer implements AutoCloseable {
         /** HTTP/2 (after its connection preface), only ever inside intercepted TLS. */
         void http2(ChannelPipeline p, String after) {
             ConnectionTracker.of(p.channel()).addProtocol("http2");
-            ChannelHandler[] h = Http2Exchange.handlers(this);
-            for (int i = h.length - 1; i >= 0; i--) {
-                p.addAfter(after, null, h[i]);
+            // in order: the multiplexer looks for the frame codec in front of it when it is added
+            String previous = after;
+            for (ChannelHandler h : Http2Exchange.handlers(this)) {
+                p.addAfter(previous, null, h);
+                previous = p.context(h).name();
             }
         }
 
