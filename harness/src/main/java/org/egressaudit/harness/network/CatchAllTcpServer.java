@@ -2,6 +2,7 @@ package org.egressaudit.harness.network;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -74,6 +75,17 @@ final class CatchAllTcpServer implements AutoCloseable {
             p.addAfter(after, null, new HttpServerExpectContinueHandler());
             p.addAfter(after, null, new HttpServerCodec(config.maxHttpInitialLineBytes(), config.maxHttpHeaderBytes(),
                     HTTP_CHUNK));
+        }
+
+        /** HTTP/2 (after its connection preface), only ever inside intercepted TLS. */
+        void http2(ChannelPipeline p, String after) {
+            ConnectionTracker.of(p.channel()).addProtocol("http2");
+            // in order: the multiplexer looks for the frame codec in front of it when it is added
+            String previous = after;
+            for (ChannelHandler h : Http2Exchange.handlers(this)) {
+                p.addAfter(previous, null, h);
+                previous = p.context(h).name();
+            }
         }
 
         void tls(ChannelPipeline p, String after) {

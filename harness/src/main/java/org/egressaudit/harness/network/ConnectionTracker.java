@@ -27,6 +27,7 @@ final class ConnectionTracker extends ChannelDuplexHandler {
     private final ServiceEvent.Service service;
     private final int listenerPort;
     private FlowRecorder recorder;
+    private CompletableFuture<InetSocketAddress> destination = CompletableFuture.completedFuture(null);
     private boolean admitted;
     private boolean rejected;
     private String protocol = "undetected";
@@ -41,8 +42,15 @@ final class ConnectionTracker extends ChannelDuplexHandler {
         this.listenerPort = listenerPort;
     }
 
+    /** The tracker of a connection; for an HTTP/2 stream channel, the tracker of its parent connection. */
     static ConnectionTracker of(Channel channel) {
-        return channel.attr(KEY).get();
+        ConnectionTracker t = channel.attr(KEY).get();
+        return t == null && channel.parent() != null ? channel.parent().attr(KEY).get() : t;
+    }
+
+    /** The original destination of this connection (null when unknown); never completes exceptionally. */
+    CompletableFuture<InetSocketAddress> originalDestination() {
+        return destination;
     }
 
     FlowRecorder recorder() {
@@ -77,8 +85,8 @@ final class ConnectionTracker extends ChannelDuplexHandler {
             return;
         }
         context.channels().add(ctx.channel());
-        recorder = new FlowRecorder(context.log(), service, client,
-                context.destinations().resolve(OriginalDestinationLookup.Protocol.TCP, client, listenerPort));
+        destination = context.destinations().resolve(OriginalDestinationLookup.Protocol.TCP, client, listenerPort);
+        recorder = new FlowRecorder(context.log(), service, client, destination);
         ctx.fireChannelActive();
     }
 

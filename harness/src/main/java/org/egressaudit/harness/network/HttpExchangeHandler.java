@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,9 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        boolean tunnel = r.method().equals(HttpMethod.CONNECT) && answer.status() / 100 == 2;
+        // no tunnels inside HTTP/2 streams (extended CONNECT is not offered): the answer is all there is
+        boolean tunnel = r.method().equals(HttpMethod.CONNECT) && answer.status() / 100 == 2
+                && !(ctx.channel() instanceof Http2StreamChannel);
         boolean keepAlive = HttpUtil.isKeepAlive(r) || tunnel;
         HttpUtil.setKeepAlive(response, keepAlive);
 
@@ -121,7 +124,8 @@ final class HttpExchangeHandler extends ChannelInboundHandlerAdapter {
         a.put("method", method);
         a.put("host", host);
         a.put("path", path);
-        a.put("version", r.protocolVersion().text());
+        boolean h2 = ctx.channel() instanceof Http2StreamChannel;
+        a.put("version", h2 ? "HTTP/2" : r.protocolVersion().text());
         a.put("bodyBytes", Long.toString(bodyBytes));
         a.put("bodySha256", HexFormat.of().formatHex(digest.digest()));
         a.put("userAgent", r.headers().get(HttpHeaderNames.USER_AGENT));

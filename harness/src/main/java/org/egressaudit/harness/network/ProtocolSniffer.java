@@ -22,18 +22,37 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
 
     private final CatchAllTcpServer.Routes routes;
     private final boolean tlsAllowed;
+    /** Behind a TLS terminator: nothing to sniff until its handshake is done. */
+    private final boolean afterHandshake;
+    private boolean handshakeDone;
     private ScheduledFuture<?> timer;
     private boolean decided;
 
     /** @param tlsAllowed false inside an already decrypted stream: TLS in TLS is left raw */
     ProtocolSniffer(CatchAllTcpServer.Routes routes, boolean tlsAllowed) {
+        this(routes, tlsAllowed, false);
+    }
+
+    private ProtocolSniffer(CatchAllTcpServer.Routes routes, boolean tlsAllowed, boolean afterHandshake) {
         this.routes = routes;
         this.tlsAllowed = tlsAllowed;
+        this.afterHandshake = afterHandshake;
+    }
+
+    /**
+     * The sniffer behind a TLS terminator: its wait starts when the handshake succeeds (the terminator may wait for
+     * the original destination before it can even answer), TLS inside is left raw, HTTP/2 is answered, and a
+     * client that never finished the handshake is not reported again as a raw connection (the terminator did).
+     */
+    static ProtocolSniffer afterHandshake(CatchAllTcpServer.Routes routes) {
+        return new ProtocolSniffer(routes, false, true);
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        startTimer(ctx);
+        if (!afterHandshake) {
+            startTimer(ctx);
+        }
     }
 
     @Override
@@ -45,7 +64,8 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof SslHandshakeCompletionEvent && !decided) {
+        if (evt instanceof SslHandshakeCompletionEvent h && h.isSuccess() && !decided) {
+            handshakeDone = true;
             startTimer(ctx); // the wait is for the first application bytes, not for the handshake
         }
         super.userEventTriggered(ctx, evt);
@@ -77,7 +97,7 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         // the client closed before we could tell: what it sent still goes to (and is counted by) a raw sink
-        if (!decided) {
+        if (!decided && (!afterHandshake || handshakeDone)) {
             route(ctx, Guess.OTHER, in.isReadable() ? "incomplete" : "silent");
         }
     }
@@ -88,6 +108,13 @@ final class ProtocolSniffer extends ByteToMessageDecoder {
         switch (g) {
             case HTTP -> routes.http(ctx.pipeline(), name);
             case TLS -> routes.tls(ctx.pipeline(), name);
+            case HTTP2_PREFACE -> {
+                if (afterHandshake) {
+                    routes.http2(ctx.pipeline(), name);
+                } else {
+                    routes.raw(ctx.pipeline(), name, rawReason); // cleartext h2c stays raw, as before
+                }
+            }
             default -> routes.raw(ctx.pipeline(), name, rawReason);
         }
         // removal hands the bytes looked at so far to the handlers just added

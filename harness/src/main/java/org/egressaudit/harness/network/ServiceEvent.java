@@ -38,6 +38,10 @@ public record ServiceEvent(Instant timestamp, Service service, InetSocketAddress
         HTTP_REQUEST,
         /** A TLS ClientHello (server name if the client sent one). */
         TLS_CLIENT_HELLO,
+        /** A TLS handshake the harness terminated: version, cipher suite, ALPN, the certificate presented. */
+        TLS_INTERCEPTED,
+        /** A client that refused the harness's certificate (alert, or closed): its traffic stays opaque. */
+        TLS_REFUSED,
         /** Bytes a raw sink read and discarded, reported when the connection ends. */
         RAW_DATA,
         /** A TCP connection ended: protocol, byte counts, why it ended. */

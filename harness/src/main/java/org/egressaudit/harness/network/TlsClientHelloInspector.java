@@ -30,14 +30,14 @@ final class TlsClientHelloInspector extends AbstractSniHandler<String> {
         Map<String, String> a = new LinkedHashMap<>();
         a.put("sni", hostname);
         ChannelHandler terminator = routes.tlsFactory() == null ? null
-                : routes.tlsFactory().newHandler(ctx.channel(), hostname);
+                : routes.tlsFactory().newHandler(new TlsConnection(ctx.channel(), hostname, tracker));
         a.put("intercepted", Boolean.toString(terminator != null));
         tracker.recorder().emit(ServiceEvent.Kind.TLS_CLIENT_HELLO, "TLS ClientHello, server name "
                 + (hostname == null ? "(none)" : hostname) + (terminator != null ? ", intercepted" : ", not decrypted"), a);
         String name = ctx.name();
         if (terminator != null) {
             ctx.pipeline().addAfter(name, "tls-terminator", terminator);
-            ctx.pipeline().addAfter("tls-terminator", "sniffer-decrypted", new ProtocolSniffer(routes, false));
+            ctx.pipeline().addAfter("tls-terminator", "sniffer-decrypted", ProtocolSniffer.afterHandshake(routes));
         } else {
             routes.raw(ctx.pipeline(), name, "tls");
         }

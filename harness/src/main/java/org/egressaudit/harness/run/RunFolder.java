@@ -10,7 +10,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The evidence bundle of one run: everything a reviewer needs to check the verdict without re-running.
  * Layout: scenario.yaml (as given), capture.pcap, agent.log, commands.log, services.jsonl, corpus/ (the planted
- * files as the analysis saw them, at their sandbox paths), report.json, summary.txt, run.json.
+ * files as the analysis saw them, at their sandbox paths), report.json, summary.txt, run.json, tls-ca.pem and
+ * tls-ca-key.pem (the run's interception CA), tls-keys.log (NSS key log of the intercepted TLS sessions).
  */
 public record RunFolder(String runId, Path dir) {
 
@@ -60,6 +61,11 @@ public record RunFolder(String runId, Path dir) {
     /** strace log of the files the agent opened (file-activity audit). */
     public Path fileTrace() {
         return dir.resolve("files.trace");
+    }
+
+    /** NSS key log of the TLS sessions the harness terminated (decrypts the capture offline). */
+    public Path tlsKeyLog() {
+        return dir.resolve(org.egressaudit.harness.tls.TlsKeyLog.FILE_NAME);
     }
 
     public Path scenarioCopy() {

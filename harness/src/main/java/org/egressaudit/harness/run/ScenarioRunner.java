@@ -27,6 +27,7 @@ import org.egressaudit.harness.audit.FileActivity;
 import org.egressaudit.harness.audit.StraceParser;
 import org.egressaudit.harness.capture.CaptureStats;
 import org.egressaudit.harness.capture.LiveCapture;
+import org.egressaudit.harness.network.ConntrackLookup;
 import org.egressaudit.harness.network.Redirects;
 import org.egressaudit.harness.network.RunNetwork;
 import org.egressaudit.harness.network.ServiceEventLog;
@@ -42,6 +43,9 @@ import org.egressaudit.harness.scenario.CorpusEntry;
 import org.egressaudit.harness.scenario.FileCopy;
 import org.egressaudit.harness.scenario.Scenario;
 import org.egressaudit.harness.scenario.Trigger;
+import org.egressaudit.harness.tls.RunCertificateAuthority;
+import org.egressaudit.harness.tls.SandboxTrust;
+import org.egressaudit.harness.tls.TlsInterception;
 
 /**
  * Runs one scenario: internal network, harness services on its gateway, redirects, live capture, the sandbox with
@@ -108,9 +112,16 @@ public final class ScenarioRunner {
             resources.push(network);
             ServiceEventLog events = ServiceEventLog.streamingTo(folder.servicesLog(), 100_000, 256L << 20);
             resources.push(events::close);
-            SinkServices services = setup(() -> SinkServices.start(network.gateway(),
-                    SinkConfig.defaults().withDnsAnswerAddress(network.gateway()),
-                    new ScenarioResponder(s.responders()), events), "harness services");
+            // A fresh CA per run, in the run folder; the key log is closed after the services (pushed before them).
+            TlsInterception tls = setup(() -> TlsInterception.start(
+                    RunCertificateAuthority.create(folder.runId(), folder.dir()), folder.tlsKeyLog()),
+                    "TLS interception");
+            resources.push(tls);
+            SinkConfig sinkConfig = SinkConfig.defaults().withDnsAnswerAddress(network.gateway());
+            SinkServices services = setup(() -> SinkServices.start(network.gateway(), sinkConfig,
+                    new ScenarioResponder(s.responders()), events, tls,
+                    ConntrackLookup.ifAvailable(sinkConfig.originalDestinationTimeout()).orElse(null)),
+                    "harness services");
             resources.push(services);
             Redirects redirects = setup(() -> Redirects.install(folder.runId(), network.bridgeInterface(),
                     new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())), "redirects");
@@ -127,7 +138,7 @@ public final class ScenarioRunner {
             LiveCapture capture = setup(() -> LiveCapture.start(sandbox.hostInterface(), folder.capture()),
                     "capture");
             resources.push(capture);
-            prepare(s, sandbox, folder, notes);
+            prepare(s, sandbox, folder, notes, tls.authority());
             if (agentVersion == null && s.agent().versionCommand().isPresent()) {
                 ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
                 agentVersion = v.stdoutText().strip();
@@ -179,6 +190,10 @@ public final class ScenarioRunner {
             AnalysisEngine engine = new AnalysisEngine(analysisOptions);
             AnalysisCorpus.build(s.corpus(), folder.corpus());
             Corpus corpus = new CorpusLoader(engine.decoders()).load(folder.corpus());
+            // LEAD: the single call site for TLS decryption. Pass keyLog (NSS format, null = nothing intercepted) to
+            // the analyzers' offline decryption (the 'analyze --tls-keylog FILE' API) once it has landed, so
+            // findings come from the captured flow itself.
+            Path keyLog = analysisKeyLog(folder);
             AnalysisResult result = engine.analyze(folder.capture(), corpus, s.policy());
             Verdict verdict = result.verdict();
             if (stats != null && !stats.complete()) {
@@ -238,9 +253,12 @@ public final class ScenarioRunner {
         }
     }
 
-    /** Copies the agent's files, runs its install commands, plants the corpus (manifests excluded). */
-    private void prepare(Scenario s, ContainerSandbox sandbox, RunFolder folder, List<String> notes)
-            throws SetupException {
+    /**
+     * Copies the agent's files, runs its install commands, makes the sandbox trust the run CA, plants the corpus
+     * (manifests excluded).
+     */
+    private void prepare(Scenario s, ContainerSandbox sandbox, RunFolder folder, List<String> notes,
+                         RunCertificateAuthority ca) throws SetupException {
         AgentSpec a = s.agent();
         try {
             for (FileCopy f : a.files()) {
@@ -253,6 +271,7 @@ public final class ScenarioRunner {
                             + "\n" + r.stderrText().strip(), null);
                 }
             }
+            trustRunCa(sandbox, folder, notes, ca, s.sandbox().trustStores());
             for (CorpusEntry c : s.corpus()) {
                 copy(sandbox, c.from(), c.to(), null, folder);
                 if (Files.isDirectory(c.from())) {
@@ -262,6 +281,40 @@ public final class ScenarioRunner {
             }
         } catch (RuntimeException e) {
             throw new SetupException("cannot prepare the sandbox: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * After install (an agent's installer may bring its own bundle or JRE), before the agent starts: the system
+     * store, a JRE's cacerts, and the scenario's own bundles trust the run CA. Only a named bundle that cannot be
+     * written stops the run; an image without a system store gets a note (its TLS will be recorded as refused).
+     */
+    private void trustRunCa(ContainerSandbox sandbox, RunFolder folder, List<String> notes,
+                            RunCertificateAuthority ca, List<String> trustStores) throws SetupException {
+        copy(sandbox, ca.certificateFile(), SandboxTrust.SYSTEM_CA_PATH, "0644", folder);
+        for (SandboxTrust.Step step : SandboxTrust.steps(trustStores)) {
+            ExecResult r = command(sandbox, folder, "trust " + step.what(), step.command());
+            if (!r.succeeded()) {
+                String why = step.what() + ": the run CA could not be installed (exit " + r.exitCode() + "): "
+                        + r.stderrText().strip();
+                if (step.required()) {
+                    throw new SetupException(why, null);
+                }
+                notes.add(why + "; TLS the agent refuses is recorded as tls_refused and stays opaque");
+            }
+        }
+    }
+
+    /**
+     * The NSS key log of the TLS sessions the harness terminated, for the offline decryption of the capture, or
+     * null when no session was intercepted.
+     */
+    static Path analysisKeyLog(RunFolder folder) {
+        Path keys = folder.tlsKeyLog();
+        try {
+            return Files.isRegularFile(keys) && Files.size(keys) > 0 ? keys : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param packages extra Debian packages installed on top of the image (the harness builds and caches that image)
  * @param env      environment of every process in the sandbox, in the order written
  * @param workdir  working directory of the agent's processes, absolute
+ * @param trustStores PEM CA bundles in the sandbox (absolute paths) the run CA is appended to, besides the system
+ *                 store, for agents that ship their own bundle
  */
 public record SandboxSpec(SandboxType type, Optional<String> image, List<String> packages, Map<String, String> env,
-                          Optional<String> workdir) {
+                          Optional<String> workdir, List<String> trustStores) {
 
     /** Base image packages are layered on when the scenario names no image. */
     public static final String DEFAULT_BASE_IMAGE = "egress-audit/base:bookworm";
@@ -29,9 +31,17 @@ public record SandboxSpec(SandboxType type, Optional<String> image, List<String>
         packages = List.copyOf(packages);
         env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         Objects.requireNonNull(workdir, "workdir").ifPresent(SandboxPath::check);
+        trustStores = List.copyOf(trustStores);
+        trustStores.forEach(SandboxPath::check);
         if (image.isEmpty() && packages.isEmpty()) {
             throw new IllegalArgumentException("give 'image' (a local Docker image) or 'packages' (or both)");
         }
+    }
+
+    /** A sandbox with no extra trust stores. */
+    public SandboxSpec(SandboxType type, Optional<String> image, List<String> packages, Map<String, String> env,
+                       Optional<String> workdir) {
+        this(type, image, packages, env, workdir, List.of());
     }
 
     /** The image to run, or to layer {@link #packages()} on. */

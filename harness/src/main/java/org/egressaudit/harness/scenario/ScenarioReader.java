@@ -24,7 +24,7 @@ final class ScenarioReader {
 
     private static final List<String> TOP = List.of("name", "description", "sandbox", "agent", "corpus", "triggers",
             "stop", "policy", "responders", "expect");
-    private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir");
+    private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir", "trustStores");
     private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user", "auditFiles");
     private static final List<String> COPY = List.of("from", "to", "mode");
     private static final List<String> CORPUS = List.of("from", "to");
@@ -120,7 +120,18 @@ final class ScenarioReader {
         Map<String, String> env = f.has("env") ? Values.stringMap(f.optional("env").orElseThrow(), ENV_NAME,
                 "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)", MAX_LIST) : Map.of();
         Optional<String> workdir = opt(f, "workdir", v -> Values.checked(v, () -> SandboxPath.check(Values.text(v))));
-        return Values.checked(n, () -> new SandboxSpec(SandboxType.CONTAINER, image, packages, env, workdir));
+        List<String> trustStores = new ArrayList<>();
+        if (f.has("trustStores")) {
+            for (YamlNode t : Values.list(f.optional("trustStores").orElseThrow(), MAX_LIST)) {
+                String path = sandboxPath(t);
+                if (trustStores.contains(path)) {
+                    throw t.error("trust store '" + path + "' is listed twice");
+                }
+                trustStores.add(path);
+            }
+        }
+        return Values.checked(n, () -> new SandboxSpec(SandboxType.CONTAINER, image, packages, env, workdir,
+                trustStores));
     }
 
     private AgentSpec agent(YamlNode n) throws ScenarioException {

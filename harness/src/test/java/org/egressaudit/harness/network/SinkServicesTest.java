@@ -165,9 +165,9 @@ class SinkServicesTest {
         kmf.init(ks, "changeit".toCharArray());
         SslContext server = SslContextBuilder.forServer(kmf).build();
         List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
-        TlsHandlerFactory factory = (channel, sni) -> {
-            names.add(sni);
-            return server.newHandler(channel.alloc());
+        TlsHandlerFactory factory = connection -> {
+            names.add(connection.serverName());
+            return server.newHandler(connection.channel().alloc());
         };
         HttpResponder responder = (host, method, path, headers) -> HttpAnswer.json(202, "{\"host\":\"" + host + "\"}");
         try (SinkFixture sink = new SinkFixture(SinkFixture.config(), responder, factory, null)) {

@@ -198,6 +198,7 @@ class ScenarioLoaderTest {
         assertEquals("example-hash-lookup", s.name());
         assertEquals(Optional.of(Verdict.PASS), s.expect());
         assertEquals(List.of("curl"), s.sandbox().packages());
+        assertEquals(List.of("/opt/agent/ca-bundle.pem"), s.sandbox().trustStores());
         assertEquals(2, s.triggers().size());
         assertEquals(2, s.responders().rules().size());
         assertEquals(new StopCondition(Duration.ofSeconds(30), Optional.of(Duration.ofSeconds(5)), true), s.stop());
@@ -213,6 +214,7 @@ class ScenarioLoaderTest {
         // The example is the schema's documentation: every key must appear in it (commented-out ones included).
         String text = java.nio.file.Files.readString(SCENARIOS.resolve("EXAMPLE.yaml"));
         for (String key : List.of("name", "description", "sandbox", "type", "image", "packages", "env", "workdir",
+                "trustStores",
                 "agent", "version", "versionCommand", "files", "from", "to", "mode", "install", "start", "user",
                 "corpus", "triggers", "at", "exec", "copy", "stop", "duration", "idle", "agentExits", "policy",
                 "allow", "opaqueBytesBudget", "markers", "responders", "host", "method", "path", "status", "headers",
