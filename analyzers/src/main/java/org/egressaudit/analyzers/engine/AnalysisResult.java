@@ -18,6 +18,28 @@ public record AnalysisResult(Verdict verdict, List<Finding> findings, CaptureSum
                              Limits limits, Totals totals) {
 
     /**
+     * The same result with findings added from outside the capture (e.g. the harness's record of TLS sessions
+     * the client refused); findings are renumbered in time order and the verdict recomputed.
+     */
+    public AnalysisResult withExtraFindings(List<Finding> extra) {
+        if (extra.isEmpty()) {
+            return this;
+        }
+        List<Finding> all = new java.util.ArrayList<>(findings);
+        all.addAll(extra);
+        all.sort(java.util.Comparator.comparingLong(Finding::firstNanos).thenComparingLong(Finding::transmissionId));
+        List<Finding> numbered = new java.util.ArrayList<>(all.size());
+        Verdict v = Verdict.PASS;
+        for (int i = 0; i < all.size(); i++) {
+            Finding f = all.get(i).withId(i + 1);
+            numbered.add(f);
+            v = v.worst(f.effect());
+        }
+        return new AnalysisResult(v, numbered, capture, corpus, policy, transmissions, connections, dnsQueries,
+                coverage, warnings, limits, totals);
+    }
+
+    /**
      * Counts over every transmission, including those whose records were left out of {@code transmissions}
      * (past the record limit, transmissions without findings or opaque bytes are counted only).
      */

@@ -101,6 +101,7 @@ public final class ScenarioRunner {
         String agentVersion = s.agent().version().orElse(null);
         Instant started = Instant.now();
         Instant stopped;
+        ServiceEventLog eventLog = null;
         try {
             say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
             DockerEnvironment.Diagnosis diag = DockerEnvironment.diagnose();
@@ -111,6 +112,7 @@ public final class ScenarioRunner {
             RunNetwork network = setup(() -> RunNetwork.create(folder.runId()), "network");
             resources.push(network);
             ServiceEventLog events = ServiceEventLog.streamingTo(folder.servicesLog(), 100_000, 256L << 20);
+            eventLog = events;
             resources.push(events::close);
             // A fresh CA per run, in the run folder; the key log is closed after the services (pushed before them).
             TlsInterception tls = setup(() -> TlsInterception.start(
@@ -174,12 +176,12 @@ public final class ScenarioRunner {
             }
         }
         stopped = Instant.now();
-        return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped);
+        return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped, eventLog);
     }
 
     private RunOutcome analyse(Scenario s, RunFolder folder, CaptureStats stats, String stopReason,
-                               String agentVersion, List<String> notes, Instant started, Instant stopped)
-            throws IOException {
+                               String agentVersion, List<String> notes, Instant started, Instant stopped,
+                               ServiceEventLog eventLog) throws IOException {
         if (!Files.isRegularFile(folder.capture())) {
             String problem = "no capture was written (" + stopReason + ")";
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
@@ -195,6 +197,9 @@ public final class ScenarioRunner {
             // findings come from the captured flow itself.
             Path keyLog = analysisKeyLog(folder);
             AnalysisResult result = engine.analyze(folder.capture(), corpus, s.policy());
+            if (eventLog != null) {
+                result = result.withExtraFindings(RefusedTls.findings(eventLog.events(), result));
+            }
             Verdict verdict = result.verdict();
             if (stats != null && !stats.complete()) {
                 notes.add("the capture lost packets (dropped " + stats.dropped() + ", by interface "
