@@ -25,6 +25,14 @@ import org.egressaudit.analyzers.protocol.tls.keylog.SessionSecrets;
 final class TlsSessionDecryptor {
     /** Encrypted handshake records skipped by trial before a direction is given up (a handshake has a few). */
     static final int MAX_TRIAL_RECORDS = 32;
+    /**
+     * Record bytes held per direction while the hellos are incomplete (reassembly can deliver one direction's
+     * later bytes before the other's earlier ones); more stops decryption of that direction.
+     */
+    static final int MAX_PENDING_BYTES = 256 << 10;
+
+    private record Pending(int type, int version, byte[] body, long timestampNanos) {
+    }
 
     interface Output {
         /** Decrypted application data of one direction; the array is reused after the call. */
@@ -62,7 +70,19 @@ final class TlsSessionDecryptor {
     }
 
     void onRecord(Direction d, int type, int recordVersion, byte[] body, int length, long ts) {
-        side(d).record(type, recordVersion, body, length, ts);
+        Side s = side(d);
+        boolean hellosKnown = clientRandom != null && version >= 0;
+        boolean needsHellos = type == TlsRecordDecoder.APPLICATION_DATA || type == TlsRecordDecoder.CHANGE_CIPHER_SPEC
+                || s.phase != Phase.PLAIN;
+        if (s.phase != Phase.STOPPED && (!hellosKnown && needsHellos || !s.pending.isEmpty())) {
+            s.hold(type, recordVersion, body, length, ts);
+        } else {
+            s.record(type, recordVersion, body, length, ts);
+        }
+        if (clientRandom != null && version >= 0) {
+            client.drain();
+            server.drain();
+        }
     }
 
     void onGap(Direction d, long streamOffset, long length, long ts) {
@@ -75,6 +95,8 @@ final class TlsSessionDecryptor {
 
     /** At the end: explains a direction whose encrypted records never authenticated (trial mode only). */
     void finish() {
+        client.dropPending();
+        server.dropPending();
         for (Side s : new Side[] {client, server}) {
             // One failed trial is the Finished of a handshake without handshake secrets; more mean wrong keys or
             // a connection that ended inside a long handshake: either way nothing could be read.
@@ -198,6 +220,8 @@ final class TlsSessionDecryptor {
         final Direction direction;
         final HandshakeReader handshake;
         final byte[] out;
+        final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
+        long pendingBytes;
         Phase phase = Phase.PLAIN;
         RecordProtection hs;
         RecordProtection app;
@@ -226,6 +250,38 @@ final class TlsSessionDecryptor {
             if (app == null) {
                 notes.add(name() + " data not decrypted: no " + name().toUpperCase(java.util.Locale.ROOT)
                         + "_TRAFFIC_SECRET_0 for this session");
+            }
+        }
+
+        /** Keeps a record until both hellos are known (bounded by {@link #MAX_PENDING_BYTES}). */
+        void hold(int type, int recordVersion, byte[] body, int length, long ts) {
+            if (pendingBytes + length > MAX_PENDING_BYTES) {
+                pending.clear();
+                records++;
+                stop("more than " + MAX_PENDING_BYTES + " bytes of records before the "
+                        + (clientRandom == null ? "ClientHello" : "ServerHello") + " was seen; not decrypted", ts,
+                        keyLogPresent());
+                return;
+            }
+            pending.add(new Pending(type, recordVersion, java.util.Arrays.copyOf(body, length), ts));
+            pendingBytes += length;
+        }
+
+        void drain() {
+            while (!pending.isEmpty()) {
+                Pending p = pending.poll();
+                pendingBytes -= p.body().length;
+                record(p.type(), p.version(), p.body(), p.body().length, p.timestampNanos());
+            }
+        }
+
+        /** At the end: records still held never met their hellos. */
+        void dropPending() {
+            if (!pending.isEmpty()) {
+                records += pending.size();
+                pending.clear();
+                stop("encrypted records but the " + (clientRandom == null ? "ClientHello" : "ServerHello")
+                        + " was never seen; not decrypted", 0, keyLogPresent());
             }
         }
 

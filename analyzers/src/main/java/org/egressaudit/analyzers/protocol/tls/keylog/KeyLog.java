@@ -121,7 +121,7 @@ public final class KeyLog {
         }
         Map<String, SessionSecrets> all = new HashMap<>(other.sessions);
         for (Map.Entry<String, SessionSecrets> e : sessions.entrySet()) {
-            all.merge(e.getKey(), e.getValue(), (mine, theirs) -> mine.orElse(theirs));
+            all.merge(e.getKey(), e.getValue(), (theirs, mine) -> mine.orElse(theirs));
         }
         List<String> p = new ArrayList<>(problems);
         p.addAll(other.problems);
