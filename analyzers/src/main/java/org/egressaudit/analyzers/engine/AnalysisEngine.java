@@ -9,9 +9,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.egressaudit.analyzers.capture.CaptureReader;
 import org.egressaudit.analyzers.capture.CaptureReaders;
 import org.egressaudit.analyzers.capture.PacketRecord;
+import org.egressaudit.analyzers.capture.PcapNgReader;
 import org.egressaudit.analyzers.content.MemoryBudget;
 import org.egressaudit.analyzers.corpus.Corpus;
 import org.egressaudit.analyzers.decode.DecoderRegistry;
@@ -27,6 +29,8 @@ import org.egressaudit.analyzers.protocol.AppLayerDispatcher;
 import org.egressaudit.analyzers.protocol.ProtocolContext;
 import org.egressaudit.analyzers.protocol.http.HttpProtocol;
 import org.egressaudit.analyzers.protocol.http2.Http2Protocol;
+import org.egressaudit.analyzers.protocol.tls.keylog.KeyLog;
+import org.egressaudit.analyzers.protocol.tls.keylog.KeyLogLimits;
 
 /**
  * The offline analysis path: capture file, planted corpus and policy in; verdict with evidence out.
@@ -34,6 +38,8 @@ import org.egressaudit.analyzers.protocol.http2.Http2Protocol;
  * content analysis (decoding, recognition) runs on worker threads, one transmission per task.
  */
 public final class AnalysisEngine {
+    /** pcapng Decryption Secrets Block type of an NSS key log ("TLSK"). */
+    private static final int TLS_KEY_LOG_SECRETS = 0x544c534b;
     private final AnalysisOptions options;
     private final DecoderRegistry decoders;
 
@@ -55,6 +61,14 @@ public final class AnalysisEngine {
      * is not a capture at all; a truncated or damaged capture is analysed as far as it goes, with warnings.
      */
     public AnalysisResult analyze(Path capture, Corpus corpus, Policy policy) throws IOException {
+        return analyze(capture, corpus, policy, KeyLog.empty());
+    }
+
+    /**
+     * Analyses a capture, decrypting the TLS sessions whose secrets {@code tlsKeys} or the capture's own pcapng
+     * Decryption Secrets Blocks hold; the plaintext is analysed like a plain TCP stream.
+     */
+    public AnalysisResult analyze(Path capture, Corpus corpus, Policy policy, KeyLog tlsKeys) throws IOException {
         DetectConfig detect = new DetectConfig(policy.minFragmentBytes(), 2.5, mergedMarkers(policy), true);
         CorpusIndex index = CorpusIndex.build(corpus.files(), detect);
         ContentScanner scanner = new ContentScanner(index);
@@ -66,8 +80,9 @@ public final class AnalysisEngine {
             AnalysisSink sink = new AnalysisSink(analyzer, workers, budget, options.maxRecords());
             // Pieces overlap by the fragment size so that no fragment is cut in two at a piece boundary.
             ProtocolContext ctx = new ProtocolContext(sink, budget, options.pieceSize(), policy.minFragmentBytes());
+            AtomicReference<KeyLog> keys = new AtomicReference<>(tlsKeys == null ? KeyLog.empty() : tlsKeys);
             AppLayerDispatcher dispatcher = AppLayerDispatcher.create(ctx,
-                    List.of(new HttpProtocol(), new Http2Protocol()));
+                    List.of(new HttpProtocol(), new Http2Protocol()), keys::get);
             ConnectionRecorder recorder = new ConnectionRecorder(dispatcher, sink);
             FlowTable flows = new FlowTable(recorder, ReassemblyConfig.DEFAULTS
                     .withOutOfOrderCaps(Math.min(ReassemblyConfig.DEFAULTS.maxOutOfOrderBytesPerDirection(),
@@ -81,7 +96,11 @@ public final class AnalysisEngine {
             long ipPackets = 0;
             long first = Long.MAX_VALUE;
             long last = Long.MIN_VALUE;
+            int secretsSeen = 0;
             while (reader.next(rec)) {
+                if (reader.decryptionSecrets().size() != secretsSeen) {
+                    secretsSeen = mergeSecrets(reader, secretsSeen, keys, warnings);
+                }
                 packets++;
                 first = Math.min(first, rec.timestampNanos);
                 last = Math.max(last, rec.timestampNanos);
@@ -109,6 +128,23 @@ public final class AnalysisEngine {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Adds the TLS key logs of Decryption Secrets Blocks read since {@code seen} (other secret types are skipped). */
+    private static int mergeSecrets(CaptureReader reader, int seen, AtomicReference<KeyLog> keys, List<String> warnings) {
+        List<byte[]> all = reader.decryptionSecrets();
+        List<Integer> types = reader instanceof PcapNgReader ng ? ng.decryptionSecretTypes() : null;
+        for (int i = seen; i < all.size(); i++) {
+            if (types != null && i < types.size() && types.get(i) != TLS_KEY_LOG_SECRETS) {
+                continue;
+            }
+            KeyLog found = KeyLog.parse(all.get(i), KeyLogLimits.DEFAULTS);
+            for (String p : found.problems()) {
+                warnings.add("TLS key log in the capture's decryption secrets block " + (i + 1) + ": " + p);
+            }
+            keys.set(keys.get().merge(found));
+        }
+        return all.size();
     }
 
     private static List<String> mergedMarkers(Policy policy) {

@@ -117,7 +117,19 @@ final class FindingBuilder {
         Match first = matches.get(0);
         return new Finding(0, whole ? FindingKind.WHOLE : FindingKind.FRAGMENT, effect, f.name(), f.category(), null,
                 t.id(), t.flow().toString(), t.protocol(), t.destination(), t.summary(), t.firstNanos(),
-                t.lastNanos(), n.object().chain(), ranges, bytes, detail, excerpt(n.object(), first));
+                t.lastNanos(), chain(t, n), ranges, bytes, detail, excerpt(n.object(), first));
+    }
+
+    /** The object's decode chain; content decrypted from TLS starts at "tls" (tls > http-body > ...). */
+    private static List<String> chain(Transmission t, ObjectAnalysis n) {
+        List<String> c = n.object().chain();
+        if (!"decrypted".equals(t.attributes().get("tls"))) {
+            return c;
+        }
+        List<String> out = new ArrayList<>(c.size() + 1);
+        out.add("tls");
+        out.addAll(c);
+        return out;
     }
 
     /** "SECRET//" inside an occurrence of "TOP SECRET//" is the same marking, not a second one. */
@@ -180,14 +192,14 @@ final class FindingBuilder {
                 : carrier != null ? " inside a fragment of planted file " + carrier.name() : "");
         return new Finding(0, FindingKind.MARKER, Verdict.FAIL, carrier != null ? carrier.name() : null, category,
                 marker, t.id(), t.flow().toString(), t.protocol(), t.destination(), t.summary(), t.firstNanos(),
-                t.lastNanos(), n.object().chain(), ranges, matches.size(), detail, excerpt(n.object(), matches.get(0)));
+                t.lastNanos(), chain(t, n), ranges, matches.size(), detail, excerpt(n.object(), matches.get(0)));
     }
 
     private Finding limitFinding(Transmission t, ObjectAnalysis n) {
         String note = n.object().notes().stream().filter(s -> s.startsWith("decode-limit")).findFirst().orElse("");
         return new Finding(0, FindingKind.DECODE_LIMIT, Verdict.OPAQUE, null, n.object().type().category(), null,
                 t.id(), t.flow().toString(), t.protocol(), t.destination(), t.summary(), t.firstNanos(), t.lastNanos(),
-                n.object().chain(), List.of(), n.object().length(), note, null);
+                chain(t, n), List.of(), n.object().length(), note, null);
     }
 
     /** A planted file whose container (or the container's container) already matched whole above this node. */

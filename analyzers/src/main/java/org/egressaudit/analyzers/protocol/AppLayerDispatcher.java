@@ -3,6 +3,7 @@ package org.egressaudit.analyzers.protocol;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.egressaudit.analyzers.flow.Direction;
 import org.egressaudit.analyzers.flow.FlowHandlerFactory;
 import org.egressaudit.analyzers.flow.FlowKey;
@@ -14,8 +15,10 @@ import org.egressaudit.analyzers.protocol.dns.DnsTcpProtocol;
 import org.egressaudit.analyzers.protocol.raw.DatagramPayloadCollector;
 import org.egressaudit.analyzers.protocol.raw.RawLimits;
 import org.egressaudit.analyzers.protocol.raw.RawStreamHandler;
+import org.egressaudit.analyzers.protocol.tls.TlsDecryption;
 import org.egressaudit.analyzers.protocol.tls.TlsLimits;
 import org.egressaudit.analyzers.protocol.tls.TlsProtocol;
+import org.egressaudit.analyzers.protocol.tls.keylog.KeyLog;
 
 /**
  * The application layer's entry point: chooses a handler for every TCP connection by content (the given
@@ -43,13 +46,24 @@ public final class AppLayerDispatcher implements FlowHandlerFactory {
     public AppLayerDispatcher(ProtocolContext context, List<TcpProtocol> tcpProtocols, DnsRecorder dns,
                               DatagramPayloadCollector datagrams, DispatchLimits limits, TlsLimits tlsLimits,
                               RawLimits rawLimits) {
+        this(context, tcpProtocols, dns, datagrams, limits, tlsLimits, rawLimits, KeyLog::empty);
+    }
+
+    /**
+     * As above, with TLS decrypted where {@code tlsKeys} has the session's secrets; the plaintext is recognised
+     * among the same protocols (TLS excluded) and analysed like a plain TCP stream.
+     */
+    public AppLayerDispatcher(ProtocolContext context, List<TcpProtocol> tcpProtocols, DnsRecorder dns,
+                              DatagramPayloadCollector datagrams, DispatchLimits limits, TlsLimits tlsLimits,
+                              RawLimits rawLimits, Supplier<KeyLog> tlsKeys) {
         this.context = context;
         this.dns = dns;
         this.datagrams = datagrams;
         this.rawLimits = rawLimits;
         this.limits = limits;
         List<TcpProtocol> all = new ArrayList<>(tcpProtocols);
-        all.add(new TlsProtocol(tlsLimits, rawLimits));
+        all.add(new TlsProtocol(tlsLimits, rawLimits,
+                new TlsDecryption(tlsKeys, this::recognisers, this::newNestedConnection)));
         all.add(new DnsTcpProtocol(dns, rawLimits));
         this.recognisers = List.copyOf(all);
     }
@@ -59,6 +73,25 @@ public final class AppLayerDispatcher implements FlowHandlerFactory {
         return new AppLayerDispatcher(context, tcpProtocols, new DnsRecorder(context, DnsLimits.DEFAULTS),
                 new DatagramPayloadCollector(context, RawLimits.DEFAULTS), DispatchLimits.DEFAULTS,
                 TlsLimits.DEFAULTS, RawLimits.DEFAULTS);
+    }
+
+    /** A dispatcher with default limits that decrypts TLS with the secrets {@code tlsKeys} supplies. */
+    public static AppLayerDispatcher create(ProtocolContext context, List<TcpProtocol> tcpProtocols,
+                                            Supplier<KeyLog> tlsKeys) {
+        return new AppLayerDispatcher(context, tcpProtocols, new DnsRecorder(context, DnsLimits.DEFAULTS),
+                new DatagramPayloadCollector(context, RawLimits.DEFAULTS), DispatchLimits.DEFAULTS,
+                TlsLimits.DEFAULTS, RawLimits.DEFAULTS, tlsKeys);
+    }
+
+    /**
+     * A handler for a stream carried inside another protocol (decrypted TLS): its protocol is recognised by
+     * content among {@code protocols} as for a new connection, else it is analysed raw. The context may differ
+     * from the dispatcher's (e.g. a sink that marks the transmissions).
+     */
+    public TcpConnectionHandler newNestedConnection(FlowKey key, long firstSeenNanos, ProtocolContext nestedContext,
+                                                    List<TcpProtocol> protocols) {
+        return new RecognizingConnectionHandler(key, true, firstSeenNanos, nestedContext, protocols,
+                () -> new RawStreamHandler(key, nestedContext, rawLimits), limits);
     }
 
     /** Recognisers in the order they are asked (the given ones, then TLS, then DNS over TCP). */

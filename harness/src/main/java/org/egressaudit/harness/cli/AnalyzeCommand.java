@@ -15,6 +15,7 @@ import org.egressaudit.analyzers.engine.AnalysisResult;
 import org.egressaudit.analyzers.policy.Policy;
 import org.egressaudit.analyzers.policy.PolicyException;
 import org.egressaudit.analyzers.policy.PolicyLoader;
+import org.egressaudit.analyzers.protocol.tls.keylog.KeyLog;
 import org.egressaudit.analyzers.report.JsonReport;
 import org.egressaudit.harness.report.ConsoleSummary;
 import picocli.CommandLine;
@@ -46,7 +47,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
     Path json;
 
     @Option(names = "--tls-keylog", paramLabel = "FILE",
-            description = "NSS key log for offline TLS decryption (not supported yet: TLS streams are reported opaque).")
+            description = "NSS key log (SSLKEYLOGFILE) to decrypt TLS sessions; their plaintext is analysed like "
+                    + "plain traffic. Keys in pcapng Decryption Secrets Blocks are used too. Sessions without keys "
+                    + "stay opaque.")
     Path tlsKeylog;
 
     @Option(names = "--threads", paramLabel = "N", description = "Analysis worker threads (default: number of cores).")
@@ -62,10 +65,30 @@ public final class AnalyzeCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        KeyLog keys = KeyLog.empty();
         if (tlsKeylog != null) {
-            err.println("egress-audit analyze: --tls-keylog is not supported yet (offline TLS decryption is planned); "
-                    + "run without it to have TLS streams reported as opaque");
-            return ExitCodes.BAD_INPUT;
+            try {
+                keys = KeyLog.load(tlsKeylog);
+            } catch (IOException e) {
+                err.println("egress-audit analyze: --tls-keylog " + tlsKeylog + ": cannot read: " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            if (keys.isEmpty() && keys.malformedLines() > 0) {
+                // Nothing usable and something wrong: most likely not a key log at all.
+                err.println("egress-audit analyze: --tls-keylog " + tlsKeylog + ": not an NSS key log: "
+                        + keys.problems().get(0));
+                return ExitCodes.BAD_INPUT;
+            }
+            for (String p : keys.problems()) {
+                err.println("egress-audit analyze: warning: --tls-keylog " + tlsKeylog + ": " + p + " (line ignored)");
+            }
+            if (keys.malformedLines() > keys.problems().size()) {
+                err.println("egress-audit analyze: warning: --tls-keylog " + tlsKeylog + ": "
+                        + (keys.malformedLines() - keys.problems().size()) + " more malformed line(s) ignored");
+            }
+            if (keys.isEmpty()) {
+                err.println("egress-audit analyze: warning: --tls-keylog " + tlsKeylog + " holds no TLS secrets");
+            }
         }
         if (!Files.isRegularFile(pcap)) {
             err.println("egress-audit analyze: --pcap " + pcap + ": no such file");
@@ -96,7 +119,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         }
         AnalysisResult result;
         try {
-            result = engine.analyze(pcap, planted, pol);
+            result = engine.analyze(pcap, planted, pol, keys);
         } catch (CaptureFormatException e) {
             err.println("egress-audit analyze: --pcap " + e.getMessage());
             return ExitCodes.BAD_INPUT;

@@ -22,6 +22,7 @@ import org.egressaudit.analyzers.engine.AnalysisEngine;
 import org.egressaudit.analyzers.engine.AnalysisOptions;
 import org.egressaudit.analyzers.engine.AnalysisResult;
 import org.egressaudit.analyzers.policy.Verdict;
+import org.egressaudit.analyzers.protocol.tls.keylog.KeyLog;
 import org.egressaudit.analyzers.report.JsonReport;
 import org.egressaudit.harness.audit.FileActivity;
 import org.egressaudit.harness.audit.StraceParser;
@@ -192,11 +193,11 @@ public final class ScenarioRunner {
             AnalysisEngine engine = new AnalysisEngine(analysisOptions);
             AnalysisCorpus.build(s.corpus(), folder.corpus());
             Corpus corpus = new CorpusLoader(engine.decoders()).load(folder.corpus());
-            // LEAD: the single call site for TLS decryption. Pass keyLog (NSS format, null = nothing intercepted) to
-            // the analyzers' offline decryption (the 'analyze --tls-keylog FILE' API) once it has landed, so
-            // findings come from the captured flow itself.
+            // The harness's key log of the sessions it terminated decrypts the captured flows themselves, so the
+            // report shows the agent's connection, not the harness's half of it.
             Path keyLog = analysisKeyLog(folder);
-            AnalysisResult result = engine.analyze(folder.capture(), corpus, s.policy());
+            KeyLog keys = keyLog == null ? KeyLog.empty() : KeyLog.load(keyLog);
+            AnalysisResult result = engine.analyze(folder.capture(), corpus, s.policy(), keys);
             if (eventLog != null) {
                 result = result.withExtraFindings(RefusedTls.findings(eventLog.events(), result));
             }

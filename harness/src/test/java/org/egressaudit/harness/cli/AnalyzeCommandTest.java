@@ -108,11 +108,28 @@ class AnalyzeCommandTest {
     }
 
     @Test
-    void tlsKeylogIsRejectedAsNotYetSupported() {
+    void badTlsKeylogFileExitsTwoNamingFileAndLine(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("keys.log");
+        Files.writeString(bad, "# not really a key log\nGET / HTTP/1.1\n");
         Run r = run("analyze", "--pcap", capture("hash-lookup.pcap"), "--corpus", CORPUS, "--policy", POLICY,
-                "--tls-keylog", "keys.log");
-        assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("not supported yet"), r.err());
+                "--tls-keylog", bad.toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains(bad.toString()) && r.err().contains("line 2"), r.err());
+        Run missing = run("analyze", "--pcap", capture("hash-lookup.pcap"), "--corpus", CORPUS, "--policy", POLICY,
+                "--tls-keylog", dir.resolve("missing.log").toString());
+        assertEquals(ExitCodes.BAD_INPUT, missing.code(), missing.err());
+        assertTrue(missing.err().contains("missing.log"), missing.err());
+    }
+
+    @Test
+    void tlsKeylogDecryptsTheUpload() {
+        Run r = run("analyze", "--pcap", capture("tls/tls13-aes128gcm.pcap"), "--corpus", CORPUS, "--policy", POLICY,
+                "--tls-keylog", capture("tls/tls13-aes128gcm.keys"), "-v");
+        assertEquals(ExitCodes.FAIL_OR_OPAQUE, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("secret.docx") && r.out().contains("tls"), r.out());
+        Run opaque = run("analyze", "--pcap", capture("tls/tls13-aes128gcm.pcap"), "--corpus", CORPUS, "--policy",
+                POLICY);
+        assertTrue(opaque.out().contains("OPAQUE") && !opaque.out().contains("secret.docx"), opaque.out());
     }
 
     @Test

@@ -13,10 +13,17 @@ import org.egressaudit.analyzers.protocol.raw.RawLimits;
 public final class TlsProtocol implements TcpProtocol {
     private final TlsLimits limits;
     private final RawLimits rawLimits;
+    private final TlsDecryption decryption;
 
     public TlsProtocol(TlsLimits limits, RawLimits rawLimits) {
+        this(limits, rawLimits, TlsDecryption.NONE);
+    }
+
+    /** TLS that is decrypted where {@code decryption}'s key log has the session's secrets. */
+    public TlsProtocol(TlsLimits limits, RawLimits rawLimits, TlsDecryption decryption) {
         this.limits = limits;
         this.rawLimits = rawLimits;
+        this.decryption = decryption;
     }
 
     public TlsProtocol() {
@@ -54,6 +61,6 @@ public final class TlsProtocol implements TcpProtocol {
     @Override
     public TcpConnectionHandler create(FlowKey key, boolean handshakeSeen, long firstSeenNanos,
                                        ProtocolContext context) {
-        return new TlsStreamHandler(key, context, limits, rawLimits);
+        return new TlsStreamHandler(key, context, limits, rawLimits, decryption);
     }
 }

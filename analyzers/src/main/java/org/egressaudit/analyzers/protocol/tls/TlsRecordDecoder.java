@@ -21,6 +21,11 @@ final class TlsRecordDecoder {
         void onHello(byte[] message, int length, String error, long timestampNanos);
     }
 
+    /** Receives every complete record (for decryption); records damaged by a gap are not delivered. */
+    interface RecordListener {
+        void onRecord(int type, int version, byte[] body, int length, long timestampNanos);
+    }
+
     private enum State { HEADER, BODY, NOT_TLS, DESYNCHRONISED }
 
     private final TlsLimits limits;
@@ -48,9 +53,20 @@ final class TlsRecordDecoder {
     private long stopOffset = -1;
     private byte[] carried = new byte[0];
 
+    private RecordListener recordListener;
+    private byte[] recordBody;
+    private int recordHave;
+    private boolean recordDamaged;
+
     TlsRecordDecoder(TlsLimits limits, Listener listener) {
         this.limits = limits;
         this.listener = listener;
+    }
+
+    /** Also collects whole records (at most {@link TlsLimits#maxRecordLength()} bytes each) for {@code l}. */
+    void recordListener(RecordListener l) {
+        recordListener = l;
+        recordBody = new byte[limits.maxRecordLength()];
     }
 
     /**
@@ -93,18 +109,34 @@ final class TlsRecordDecoder {
                     contentType = header[0] & 0xff;
                     bodyRemaining = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
                     state = bodyRemaining == 0 ? State.HEADER : State.BODY;
+                    recordHave = 0;
+                    recordDamaged = false;
+                    if (bodyRemaining == 0 && recordListener != null) {
+                        recordListener.onRecord(contentType, version(), recordBody, 0, timestampNanos);
+                    }
                 }
             } else {
                 int n = Math.min(end - p, bodyRemaining);
                 payload(buf, p, n, timestampNanos);
+                if (recordListener != null) {
+                    buf.get(p, recordBody, recordHave, n);
+                    recordHave += n;
+                }
                 p += n;
                 bodyRemaining -= n;
                 if (bodyRemaining == 0) {
                     state = State.HEADER;
+                    if (recordListener != null && !recordDamaged) {
+                        recordListener.onRecord(contentType, version(), recordBody, recordHave, timestampNanos);
+                    }
                 }
             }
         }
         return length;
+    }
+
+    private int version() {
+        return ((header[1] & 0xff) << 8) | (header[2] & 0xff);
     }
 
     private String checkHeader() {
@@ -183,6 +215,8 @@ final class TlsRecordDecoder {
         }
         if (state == State.BODY && length <= bodyRemaining && (contentType != HANDSHAKE || helloDone)) {
             bodyRemaining -= (int) length;
+            recordDamaged = true;
+            recordHave += (int) length; // keeps the body's byte positions; the record is not delivered
             if (bodyRemaining == 0) {
                 state = State.HEADER;
             }

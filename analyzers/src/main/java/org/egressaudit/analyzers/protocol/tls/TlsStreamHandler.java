@@ -14,6 +14,7 @@ import org.egressaudit.analyzers.flow.TcpConnectionHandler;
 import org.egressaudit.analyzers.flow.TcpFlowStats;
 import org.egressaudit.analyzers.protocol.ProtocolContext;
 import org.egressaudit.analyzers.protocol.Transmission;
+
 import org.egressaudit.analyzers.protocol.raw.RawLimits;
 import org.egressaudit.analyzers.protocol.raw.RawStreamHandler;
 
@@ -52,13 +53,107 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
     /** The raw handler received the client stream from offset 0: nothing of it is opaque. */
     private boolean rawFromStart;
 
+    private final TlsDecryption decryption;
+    /** Null without a key log. */
+    private final TlsSessionDecryptor session;
+    /** The handler of the decrypted plaintext, created at its first byte. */
+    private TcpConnectionHandler inner;
+    private final long[] plaintextOffset = new long[2];
+    private final boolean[] innerEnded = new boolean[2];
+    private final StreamEnd[] streamEnd = new StreamEnd[2];
+    private boolean innerFailed;
+
     public TlsStreamHandler(FlowKey key, ProtocolContext context, TlsLimits limits, RawLimits rawLimits) {
+        this(key, context, limits, rawLimits, TlsDecryption.NONE);
+    }
+
+    /** A handler that decrypts the connection when {@code decryption}'s key log has its secrets. */
+    public TlsStreamHandler(FlowKey key, ProtocolContext context, TlsLimits limits, RawLimits rawLimits,
+                            TlsDecryption decryption) {
         this.key = key;
         this.context = context;
         this.limits = limits;
         this.rawLimits = rawLimits;
+        this.decryption = decryption;
         this.client = new TlsRecordDecoder(limits, this::onClientHello);
         this.server = new TlsRecordDecoder(limits, this::onServerHello);
+        if (decryption.possible()) {
+            session = new TlsSessionDecryptor(decryption.keys(), plaintextOutput, notes, limits.maxHelloBytes());
+            client.recordListener((type, version, body, len, ts) ->
+                    session.onRecord(Direction.CLIENT_TO_SERVER, type, version, body, len, ts));
+            server.recordListener((type, version, body, len, ts) ->
+                    session.onRecord(Direction.SERVER_TO_CLIENT, type, version, body, len, ts));
+        } else {
+            session = null;
+        }
+    }
+
+    private final TlsSessionDecryptor.Output plaintextOutput = new TlsSessionDecryptor.Output() {
+        @Override
+        public void plaintext(Direction d, byte[] data, int offset, int length, long ts) {
+            int i = d.ordinal();
+            if (innerFailed || innerEnded[i]) {
+                return;
+            }
+            try {
+                if (inner == null) {
+                    inner = PlaintextHandlers.create(key, ts, innerContext(), session.alpn(), decryption, rawLimits,
+                            notes);
+                    for (Direction other : Direction.values()) {
+                        if (innerEnded[other.ordinal()]) { // lost before the handler existed
+                            side(other).onEnd(StreamEnd.TRUNCATED, ts);
+                        }
+                    }
+                }
+                side(d).onData(ByteBuffer.wrap(data), offset, length, plaintextOffset[i], ts);
+                plaintextOffset[i] += length;
+            } catch (RuntimeException e) {
+                innerFailed = true;
+                notes.add("analysis of the decrypted plaintext failed: " + e);
+            }
+        }
+
+        @Override
+        public void lost(Direction d, long ts) {
+            endInner(d, StreamEnd.TRUNCATED, ts);
+        }
+    };
+
+    private StreamListener side(Direction d) {
+        return d == Direction.CLIENT_TO_SERVER ? inner.clientToServer() : inner.serverToClient();
+    }
+
+    private void endInner(Direction d, StreamEnd end, long ts) {
+        int i = d.ordinal();
+        if (innerEnded[i]) {
+            return;
+        }
+        innerEnded[i] = true;
+        if (inner != null && !innerFailed) {
+            try {
+                side(d).onEnd(end, ts);
+            } catch (RuntimeException e) {
+                innerFailed = true;
+                notes.add("analysis of the decrypted plaintext failed: " + e);
+            }
+        }
+    }
+
+    /** Context of the plaintext handlers: same budget and pieces, transmissions marked as decrypted TLS. */
+    private ProtocolContext innerContext() {
+        Map<String, String> attrs = new LinkedHashMap<>();
+        if (clientHello != null && clientHello.sni() != null) {
+            attrs.put("sni", clientHello.sni());
+        }
+        if (session.alpn() != null) {
+            attrs.put("alpn", session.alpn());
+        }
+        if (serverHello != null && serverHello.ok()) {
+            attrs.put("tls-version", TlsNames.version(serverHello.selectedVersion()));
+            attrs.put("cipher", TlsNames.cipher(serverHello.cipherSuite()));
+        }
+        return new ProtocolContext(new DecryptedTransmissionSink(context.sink(), attrs), context.budget(),
+                context.pieceSize(), context.pieceOverlap());
     }
 
     private void onClientHello(byte[] msg, int len, String error, long ts) {
@@ -139,6 +234,9 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
             keepingPrefix = false;
             clientPrefix = null;
             client.onGap(streamOffset, length, timestampNanos);
+            if (session != null) {
+                session.onGap(Direction.CLIENT_TO_SERVER, streamOffset, length, timestampNanos);
+            }
             notes.add(length + " client bytes missing at stream offset " + streamOffset);
             if (client.desynchronised()) {
                 notes.add("client record framing lost after the gap; later bytes counted as opaque");
@@ -147,6 +245,7 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
 
         @Override
         public void onEnd(StreamEnd end, long timestampNanos) {
+            streamEnd[0] = end;
             if (raw == null) {
                 client.onEnd(timestampNanos);
                 if (clientHello != null && !clientHello.ok()) {
@@ -179,11 +278,15 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
         @Override
         public void onGap(long streamOffset, long length, long timestampNanos) {
             server.onGap(streamOffset, length, timestampNanos);
+            if (session != null) {
+                session.onGap(Direction.SERVER_TO_CLIENT, streamOffset, length, timestampNanos);
+            }
         }
 
         @Override
         public void onEnd(StreamEnd end, long timestampNanos) {
             server.onEnd(timestampNanos);
+            streamEnd[1] = end;
         }
     };
 
@@ -246,6 +349,21 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
         if (raw != null) {
             raw.onClose(stats);
         }
+        if (session != null) {
+            session.finish();
+            if (inner != null) {
+                long ts = lastNanos;
+                endInner(Direction.CLIENT_TO_SERVER, streamEnd[0] != null ? streamEnd[0] : StreamEnd.END_OF_CAPTURE, ts);
+                endInner(Direction.SERVER_TO_CLIENT, streamEnd[1] != null ? streamEnd[1] : StreamEnd.END_OF_CAPTURE, ts);
+                if (!innerFailed) {
+                    try {
+                        inner.onClose(stats);
+                    } catch (RuntimeException e) {
+                        notes.add("analysis of the decrypted plaintext failed: " + e);
+                    }
+                }
+            }
+        }
         emit();
     }
 
@@ -285,9 +403,21 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
         if (serverNonTlsBytes > 0) {
             attrs.put("server-non-tls-bytes", Long.toString(serverNonTlsBytes));
         }
+        boolean decrypted = session != null && (session.decrypted(Direction.CLIENT_TO_SERVER)
+                || session.decrypted(Direction.SERVER_TO_CLIENT));
+        if (session != null && session.status() != null) {
+            attrs.put("decryption", session.status());
+            if (session.alpn() != null) {
+                attrs.put("alpn-selected", session.alpn());
+            }
+        }
         List<ContentObject> roots = new ArrayList<>();
         long reserved = 0;
         long opaque = rawFromStart ? 0 : client.opaqueBytes();
+        if (session != null && !rawFromStart) {
+            // Records that were decrypted are analysed through the plaintext handlers, not opaque.
+            opaque = Math.max(0, opaque - session.decryptedPayloadBytes(Direction.CLIENT_TO_SERVER));
+        }
         if (clientHello != null && clientHello.sniBytes() != null && clientHello.sniBytes().length > 0) {
             byte[] b = clientHello.sniBytes();
             if (context.budget() == null || context.budget().tryReserve(b.length)) {
@@ -301,7 +431,7 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
         String destination = sni != null ? sni : key.serverAddress();
         long first = firstNanos < 0 ? 0 : firstNanos;
         context.sink().accept(new Transmission(context.sink().nextId(), key, Direction.CLIENT_TO_SERVER, "tls",
-                destination, "TLS to " + destination + " (opaque)", first, Math.max(first, lastNanos), 0, attrs,
+                destination, "TLS to " + destination + (decrypted ? " (decrypted)" : " (opaque)"), first, Math.max(first, lastNanos), 0, attrs,
                 roots, opaque, tNotes, reserved));
     }
 
