@@ -19,7 +19,12 @@ import org.egressaudit.analyzers.protocol.raw.RawLimits;
 import org.egressaudit.analyzers.protocol.raw.RawStreamHandler;
 
 /**
- * A TLS connection without keys: parses the ClientHello (SNI, ALPN, JA3) and ServerHello (version, cipher),
+ * A TLS connection. With the session's secrets in the key log ({@link TlsDecryption}) its records are decrypted
+ * ({@link TlsSessionDecryptor}) and the plaintext of both directions goes to a nested handler chosen like for a
+ * plain TCP connection ({@link PlaintextHandlers}), whose transmissions are marked {@code tls=decrypted}; the
+ * summary transmission below still follows, with only the undecrypted bytes opaque.
+ *
+ * <p>Without keys: parses the ClientHello (SNI, ALPN, JA3) and ServerHello (version, cipher),
  * counts the encrypted bytes per direction and, at close, emits one "tls" transmission whose only content is the
  * SNI ("tls-sni" root, so markers in names are found) and whose client-to-server encrypted bytes are opaque.
  *
