@@ -30,6 +30,11 @@ public interface CaptureReader extends AutoCloseable {
      * Contents of pcapng Decryption Secrets Blocks met so far (e.g. a TLS key log, secrets type 0x544c534b),
      * in file order. Empty for formats that cannot carry secrets.
      */
+    /** How many Decryption Secrets Blocks were read so far; cheap enough to ask for every packet. */
+    default int decryptionSecretCount() {
+        return 0;
+    }
+
     default List<byte[]> decryptionSecrets() {
         return List.of();
     }

@@ -402,6 +402,11 @@ public final class PcapNgReader implements CaptureReader {
     }
 
     @Override
+    public int decryptionSecretCount() {
+        return secrets.size();
+    }
+
+    @Override
     public List<byte[]> decryptionSecrets() {
         return Collections.unmodifiableList(secrets);
     }

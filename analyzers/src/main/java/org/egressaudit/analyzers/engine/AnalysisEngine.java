@@ -98,7 +98,7 @@ public final class AnalysisEngine {
             long last = Long.MIN_VALUE;
             int secretsSeen = 0;
             while (reader.next(rec)) {
-                if (reader.decryptionSecrets().size() != secretsSeen) {
+                if (reader.decryptionSecretCount() != secretsSeen) {
                     secretsSeen = mergeSecrets(reader, secretsSeen, keys, warnings);
                 }
                 packets++;

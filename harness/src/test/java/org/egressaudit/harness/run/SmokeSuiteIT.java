@@ -66,7 +66,7 @@ class SmokeSuiteIT {
 
     @Test
     void everyScenarioGivesItsExpectedVerdictAndLeavesNothingBehind() {
-        assertEquals(4, outcomes.size());
+        assertEquals(7, outcomes.size());
         for (RunOutcome o : outcomes.values()) {
             assertNotNull(o.verdict(), o.scenario().name() + ": " + o.problem());
             assertTrue(o.asExpected(), o.scenario().name() + ": " + describe(o));
@@ -130,5 +130,50 @@ class SmokeSuiteIT {
         String services = Files.readString(o.folder().servicesLog());
         assertTrue(services.contains("HELLO agent-id=42") || services.contains("raw"), services);
         assertTrue(services.contains("telemetry.vendor.example"), services);
+    }
+
+    @Test
+    void documentsUploadedOverInterceptedHttpsFailWithChainsStartingAtTls() {
+        RunOutcome o = outcome("https-upload");
+        assertEquals(Verdict.FAIL, o.verdict(), describe(o));
+        Map<String, Finding> byFile = o.result().findings().stream().filter(f -> f.effect() == Verdict.FAIL
+                && f.plantedFile() != null).collect(Collectors.toMap(Finding::plantedFile, f -> f, (a, b) -> a));
+        Finding docx = byFile.get("home/user/Documents/Documents/secret.docx");
+        assertNotNull(docx, describe(o));
+        assertEquals(List.of("tls", "http-body", "multipart", "secret.docx"), docx.decodeChain());
+        assertEquals("http", docx.protocol(), "curl --http1.1");
+        Finding pdf = byFile.get("home/user/Documents/Documents/report.pdf");
+        assertNotNull(pdf, describe(o));
+        assertEquals("h2", pdf.protocol(), "curl --http2 negotiated h2 through the interception");
+        assertEquals("tls", pdf.decodeChain().get(0));
+        Finding memo = byFile.get("home/user/Documents/Documents/memo.txt");
+        assertNotNull(memo, "python urllib over HTTPS: " + describe(o));
+        assertEquals("tls", memo.decodeChain().get(0));
+        assertEquals("telemetry.vendor.example", memo.destination());
+        assertTrue(Files.isRegularFile(o.folder().dir().resolve("tls-keys.log")));
+    }
+
+    @Test
+    void aClientPinningItsCertificateIsOpaqueWithSniAndByteCounts() {
+        RunOutcome o = outcome("https-pinned");
+        assertEquals(Verdict.OPAQUE, o.verdict(), describe(o));
+        Finding f = o.result().findings().stream().filter(x -> x.kind() == FindingKind.OPAQUE).findFirst()
+                .orElseThrow(() -> new AssertionError(describe(o)));
+        assertEquals("pinned.vendor.example", f.destination());
+        assertTrue(f.bytes() > 0, "bytes from the client");
+        assertTrue(f.detail().contains("bytes from the client") && f.detail().contains("sha256"), f.detail());
+        // Never imply the stream was inspected: no content finding names a planted file.
+        assertTrue(o.result().findings().stream().noneMatch(x -> x.plantedFile() != null), describe(o));
+    }
+
+    @Test
+    void anAllowedSampleOverHttpsPasses() {
+        RunOutcome o = outcome("https-sample");
+        assertEquals(Verdict.PASS, o.verdict(), describe(o));
+        Finding exe = o.result().findings().stream()
+                .filter(f -> "home/user/Documents/Samples/flagged.exe".equals(f.plantedFile())).findFirst()
+                .orElseThrow(() -> new AssertionError(describe(o)));
+        assertEquals("tls", exe.decodeChain().get(0));
+        assertEquals(Verdict.PASS, exe.effect());
     }
 }
