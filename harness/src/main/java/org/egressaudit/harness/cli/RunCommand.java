@@ -50,6 +50,13 @@ public final class RunCommand implements Callable<Integer> {
             + "when all match (for CI gating on a suite that contains known-bad agents).")
     boolean expect;
 
+    @Option(names = "--tls-ca", paramLabel = "CERT.pem", description = "Reuse this CA for TLS interception instead "
+            + "of a fresh one per run (needs --tls-ca-key).")
+    Path tlsCa;
+
+    @Option(names = "--tls-ca-key", paramLabel = "KEY.pem", description = "Private key of --tls-ca.")
+    Path tlsCaKey;
+
     @Option(names = "--threads", paramLabel = "N", description = "Analysis threads per run (default: cores).")
     Integer threads;
 
@@ -66,6 +73,18 @@ public final class RunCommand implements Callable<Integer> {
         if (parallel < 1 || parallel > 32) {
             err.println("egress-audit run: --parallel must be 1..32, got " + parallel);
             return ExitCodes.BAD_INPUT;
+        }
+        if ((tlsCa == null) != (tlsCaKey == null)) {
+            err.println("egress-audit run: --tls-ca and --tls-ca-key go together");
+            return ExitCodes.BAD_INPUT;
+        }
+        if (tlsCa != null) {
+            try {
+                org.egressaudit.harness.tls.RunCertificateAuthority.load(tlsCa, tlsCaKey);
+            } catch (java.io.IOException | RuntimeException e) {
+                err.println("egress-audit run: --tls-ca " + tlsCa + ": " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
         }
         List<Scenario> all = new ArrayList<>();
         for (Path p : scenarios) {
@@ -98,6 +117,9 @@ public final class RunCommand implements Callable<Integer> {
         PrintWriter progress = quiet ? new PrintWriter(new StringWriter()) : outw;
         ScenarioRunner runner = new ScenarioRunner(out, options, new Images(new ImageBuilder()), progress,
                 Version.get());
+        if (tlsCa != null) {
+            runner.withCertificateAuthority(tlsCa, tlsCaKey);
+        }
         List<RunOutcome> outcomes = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, all.size()));
         try {

@@ -77,6 +77,28 @@ public final class ScenarioRunner {
         this.toolVersion = toolVersion;
     }
 
+    private Path reusedCaCertificate;
+    private Path reusedCaKey;
+
+    /**
+     * Reuse one CA for every run instead of minting one per run (e.g. a CA already installed in a VM image).
+     * Its certificate is copied into each run folder; the key stays where it is.
+     */
+    public ScenarioRunner withCertificateAuthority(Path certificatePem, Path keyPem) {
+        this.reusedCaCertificate = certificatePem;
+        this.reusedCaKey = keyPem;
+        return this;
+    }
+
+    private RunCertificateAuthority certificateAuthority(RunFolder folder) throws IOException {
+        if (reusedCaCertificate == null) {
+            return RunCertificateAuthority.create(folder.runId(), folder.dir());
+        }
+        RunCertificateAuthority ca = RunCertificateAuthority.load(reusedCaCertificate, reusedCaKey);
+        Files.copy(reusedCaCertificate, folder.dir().resolve("tls-ca.pem"));
+        return ca;
+    }
+
     /** Thrown for anything that keeps the sandbox from being set up (exit code 3). */
     static final class SetupException extends Exception {
         private static final long serialVersionUID = 1L;
@@ -116,8 +138,7 @@ public final class ScenarioRunner {
             eventLog = events;
             resources.push(events::close);
             // A fresh CA per run, in the run folder; the key log is closed after the services (pushed before them).
-            TlsInterception tls = setup(() -> TlsInterception.start(
-                    RunCertificateAuthority.create(folder.runId(), folder.dir()), folder.tlsKeyLog()),
+            TlsInterception tls = setup(() -> TlsInterception.start(certificateAuthority(folder), folder.tlsKeyLog()),
                     "TLS interception");
             resources.push(tls);
             SinkConfig sinkConfig = SinkConfig.defaults().withDnsAnswerAddress(network.gateway());
