@@ -11,6 +11,7 @@ import java.util.List;
 public final class TlsClientHelloParser {
     static final int EXT_SERVER_NAME = 0;
     static final int EXT_SUPPORTED_GROUPS = 10;
+    static final int EXT_SIGNATURE_ALGORITHMS = 13;
     static final int EXT_EC_POINT_FORMATS = 11;
     static final int EXT_ALPN = 16;
     static final int EXT_SUPPORTED_VERSIONS = 43;
@@ -137,6 +138,7 @@ public final class TlsClientHelloParser {
                 case EXT_SERVER_NAME -> serverName(e, b);
                 case EXT_ALPN -> alpn(e, b);
                 case EXT_SUPPORTED_GROUPS -> u16List(e, b.groups, 2, "supported_groups");
+                case EXT_SIGNATURE_ALGORITHMS -> u16List(e, b.signatureAlgorithms, 2, "signature_algorithms");
                 case EXT_EC_POINT_FORMATS -> u8List(e, b.pointFormats);
                 case EXT_SUPPORTED_VERSIONS -> u16List(e, b.versions, 1, "supported_versions");
                 default -> null;
@@ -232,6 +234,7 @@ public final class TlsClientHelloParser {
         final List<Integer> extensions = new ArrayList<>();
         final List<Integer> groups = new ArrayList<>();
         final List<Integer> pointFormats = new ArrayList<>();
+        final List<Integer> signatureAlgorithms = new ArrayList<>();
 
         TlsClientHello fail(String error) {
             return build(error);
@@ -240,7 +243,7 @@ public final class TlsClientHelloParser {
         TlsClientHello build(String error) {
             String sni = sniBytes == null ? null : new String(sniBytes, StandardCharsets.ISO_8859_1);
             return new TlsClientHello(legacyVersion, versions, sni, sniBytes, alpn, ciphers, extensions, groups,
-                    pointFormats, messageLength, error);
+                    pointFormats, signatureAlgorithms, messageLength, error);
         }
     }
 

@@ -163,7 +163,7 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
 
     private void onClientHello(byte[] msg, int len, String error, long ts) {
         clientHello = error != null
-                ? new TlsClientHello(-1, List.of(), null, null, List.of(), List.of(), List.of(), List.of(), List.of(),
+                ? new TlsClientHello(-1, List.of(), null, null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 len, error)
                 : TlsClientHelloParser.parseMessage(msg, 0, len);
         if (clientHello.ok()) {
@@ -384,6 +384,7 @@ public final class TlsStreamHandler implements TcpConnectionHandler {
             }
             attrs.put("ja3", clientHello.ja3());
             attrs.put("ja3-hash", clientHello.ja3Hash());
+            attrs.put("ja4", clientHello.ja4());
             attrs.put("client-max-version", TlsNames.version(clientHello.maxOfferedVersion()));
         }
         if (serverHello != null && serverHello.ok()) {
