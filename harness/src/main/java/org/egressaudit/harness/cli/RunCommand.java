@@ -50,6 +50,10 @@ public final class RunCommand implements Callable<Integer> {
             + "when all match (for CI gating on a suite that contains known-bad agents).")
     boolean expect;
 
+    @Option(names = "--shard", paramLabel = "K/N", description = "Run only the K-th of N shares of the scenarios "
+            + "(1-based, by position in the suite), to split a suite over CI machines.")
+    String shard;
+
     @Option(names = "--tls-ca", paramLabel = "CERT.pem", description = "Reuse this CA for TLS interception instead "
             + "of a fresh one per run (needs --tls-ca-key).")
     Path tlsCa;
@@ -98,6 +102,20 @@ public final class RunCommand implements Callable<Integer> {
         if (all.isEmpty()) {
             err.println("egress-audit run: no scenarios found in " + scenarios);
             return ExitCodes.BAD_INPUT;
+        }
+        if (shard != null) {
+            Shard sh;
+            try {
+                sh = Shard.parse(shard);
+            } catch (IllegalArgumentException e) {
+                err.println("egress-audit run: --shard " + e.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            all = sh.select(all);
+            if (all.isEmpty()) {
+                outw.println("shard " + shard + ": no scenarios in this share");
+                return ExitCodes.PASS;
+            }
         }
         // Resources of earlier runs whose process died without cleaning up (SIGKILL, power loss).
         try {

@@ -49,4 +49,11 @@ class RunCommandTest {
         assertEquals("2", r[0]);
         assertTrue(r[2].contains("--parallel"), r[2]);
     }
+
+    @Test
+    void aBadShardIsBadInput() {
+        String[] r = run("run", "../scenarios/suites/smoke", "--shard", "5/4");
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("--shard"), r[2]);
+    }
 }
