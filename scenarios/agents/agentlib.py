@@ -72,3 +72,35 @@ def wait_for(path, timeout):
 
 def arg(i, default):
     return sys.argv[i] if len(sys.argv) > i else default
+
+
+def raw_http_post(host, port, path, body, content_type="application/octet-stream", timeout=10):
+    """One HTTP/1.1 POST on its own TCP connection, written by hand (Connection: close), as small implants do.
+    Returns the status code, or None when the connection failed."""
+    import socket
+    head = (f"POST {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: egress-audit-reference-agent/1.0\r\n"
+            f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as s:
+            s.sendall(head + body)
+            reply = b""
+            while b"\r\n" not in reply:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        parts = reply.split(b" ", 2)
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    except OSError as e:
+        log("raw post failed", host, port, path, e)
+        return None
+
+
+def keystream_xor(key, data):
+    """XOR with a SHA-256 counter-mode keystream: output indistinguishable from random without the key."""
+    out = bytearray(len(data))
+    for block in range(0, len(data), 32):
+        pad = hashlib.sha256(key + block.to_bytes(8, "big")).digest()
+        for i, b in enumerate(data[block:block + 32]):
+            out[block + i] = b ^ pad[i]
+    return bytes(out)

@@ -66,7 +66,7 @@ class SmokeSuiteIT {
 
     @Test
     void everyScenarioGivesItsExpectedVerdictAndLeavesNothingBehind() {
-        assertEquals(7, outcomes.size());
+        assertEquals(8, outcomes.size());
         for (RunOutcome o : outcomes.values()) {
             assertNotNull(o.verdict(), o.scenario().name() + ": " + o.problem());
             assertTrue(o.asExpected(), o.scenario().name() + ": " + describe(o));
