@@ -22,7 +22,8 @@ final class ScenarioResponder implements HttpResponder {
         ResponderRule r = rules.find(host, method, path);
         Map<String, List<String>> h = new LinkedHashMap<>();
         r.headers().forEach((k, v) -> h.put(k, List.of(v)));
-        if (h.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
+        // A body without a declared type is JSON (the default answer is); an empty 204/302 gets no type at all.
+        if (r.body().length > 0 && h.keySet().stream().noneMatch(k -> k.equalsIgnoreCase("content-type"))) {
             h.put("Content-Type", List.of("application/json"));
         }
         return new HttpAnswer(r.status(), h, r.body());

@@ -36,6 +36,8 @@ final class TlsRecordDecoder {
     private long headerOffset;
     private int contentType;
     private int bodyRemaining;
+    /** Length of the current record's body, to recognise the one-byte ChangeCipherSpec. */
+    private int bodyLength;
 
     private byte[] hello = new byte[0];
     private int helloHave;
@@ -108,6 +110,7 @@ final class TlsRecordDecoder {
                     records++;
                     contentType = header[0] & 0xff;
                     bodyRemaining = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
+                    bodyLength = bodyRemaining;
                     state = bodyRemaining == 0 ? State.HEADER : State.BODY;
                     recordHave = 0;
                     recordDamaged = false;
@@ -159,6 +162,9 @@ final class TlsRecordDecoder {
     }
 
     private void payload(ByteBuffer buf, int p, int n, long ts) {
+        if (contentType == CHANGE_CIPHER_SPEC && bodyLength == 1) {
+            return; // the plaintext 0x01 of a ChangeCipherSpec (TLS 1.3 middlebox compatibility): nothing hidden
+        }
         if (contentType == APPLICATION_DATA) {
             applicationDataBytes += n;
             return;

@@ -69,7 +69,7 @@ class TlsStreamHandlerTest {
         assertEquals(Long.toString(CLIENT_APP_DATA), t.attributes().get("client-application-data-bytes"));
         assertEquals("3000", t.attributes().get("server-application-data-bytes"));
         assertTrue(t.attributes().get("ja3").startsWith("771,"));
-        assertEquals(CLIENT_APP_DATA + 1, t.opaqueBytes(), "application data plus the CCS byte");
+        assertEquals(CLIENT_APP_DATA, t.opaqueBytes(), "application data; the one-byte CCS is plaintext");
         assertArrayEquals("upload.example".getBytes(StandardCharsets.US_ASCII), root(t, "tls-sni"));
         assertEquals(1, t.roots().size());
         assertEquals(List.of(), t.notes());
