@@ -40,8 +40,10 @@ public final class EmbeddedTextDecoder implements ContentDecoder {
     @Override
     public void decode(ContentObject o, DecodeContext ctx) {
         boolean dns = o.layer() != null && o.layer().startsWith("dns");
+        // Each header line is its own field: a base64 value must not run on into the next header's name.
+        boolean joinLines = !"http-headers".equals(o.layer());
         EncodedRunFinder.Found found = EncodedRunFinder.find(o.data(), o.offset(), o.length(),
-                ctx.limits().minEmbeddedRun(), dns, ctx.limits().maxArchiveEntries());
+                ctx.limits().minEmbeddedRun(), dns, joinLines, ctx.limits().maxArchiveEntries());
         for (EncodedRunFinder.Run r : found.runs()) {
             byte[] b = r.decoded();
             if (ctx.child(o, r.encoding(), null, b, 0, b.length, -1, b.length, false, null) == null) {

@@ -31,11 +31,14 @@ final class EncodedRunFinder {
     private final int n;
     private final int minRun;
     private final boolean dns;
+    /** Whether a run may continue on the next line (MIME/PEM bodies); never across HTTP header lines. */
+    private final boolean joinLines;
     private final int maxRuns;
     private final List<Run> runs = new ArrayList<>();
     private boolean overflow;
 
-    private EncodedRunFinder(byte[] d, int base, int n, int minRun, boolean dns, int maxRuns) {
+    private EncodedRunFinder(byte[] d, int base, int n, int minRun, boolean dns, boolean joinLines, int maxRuns) {
+        this.joinLines = joinLines;
         this.d = d;
         this.base = base;
         this.n = n;
@@ -49,7 +52,11 @@ final class EncodedRunFinder {
     }
 
     static Found find(byte[] d, int off, int len, int minRun, boolean dns, int maxRuns) {
-        EncodedRunFinder f = new EncodedRunFinder(d, off, len, minRun, dns, maxRuns);
+        return find(d, off, len, minRun, dns, true, maxRuns);
+    }
+
+    static Found find(byte[] d, int off, int len, int minRun, boolean dns, boolean joinLines, int maxRuns) {
+        EncodedRunFinder f = new EncodedRunFinder(d, off, len, minRun, dns, joinLines, maxRuns);
         List<int[]> percent = f.percentRuns();
         f.alphabetRuns(percent);
         f.runs.sort((a, b) -> Integer.compare(a.start(), b.start()));
@@ -211,7 +218,7 @@ final class EncodedRunFinder {
                 pad++;
                 i++;
             }
-            int sep = pad == 0 ? lineBreak(i, limit) : 0;
+            int sep = pad == 0 && joinLines ? lineBreak(i, limit) : 0;
             if (!chainOpen && len < shortest) {
                 // A word too short to be a run alone, with no chain to join: no later line can join it either
                 // (lines join a first line of 16 or more, labels a previous one of 8 or more), so it would be

@@ -48,6 +48,22 @@ class EmbeddedTextDecoderTest {
     }
 
     @Test
+    void aBase64HeaderValueDoesNotRunIntoTheNextHeader() {
+        // Unpadded base64 in one header, then a header name of letters: in a body the MIME rule would join the
+        // lines; in a header block every line is its own field.
+        byte[] secret = "memo with CANARY-0123456789abcdef inside, 51 bytes!".getBytes();
+        String b64 = Base64.getEncoder().withoutPadding().encodeToString(secret);
+        assertFalse(b64.endsWith("="));
+        String head = "POST /v1 HTTP/1.1\r\nHost: telemetry.vendor.example\r\nX-Trace: " + b64
+                + "\r\nConnection: close\r\n\r\n";
+        ContentObject o = new ContentObject(null, "http-headers", null, head.getBytes(), 0, head.length(), -1,
+                head.length(), false, Map.of());
+        new EmbeddedTextDecoder().decode(o, ctx());
+        assertTrue(o.children().stream().anyMatch(c -> java.util.Arrays.equals(secret, c.toByteArray())),
+                o.children().toString());
+    }
+
+    @Test
     void jsonHoldingBase64WithEscapedSlashes() {
         byte[] exe = pe(600);
         String b64 = Base64.getEncoder().encodeToString(exe);
