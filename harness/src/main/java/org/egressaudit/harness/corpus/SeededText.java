@@ -50,10 +50,11 @@ final class SeededText {
             StringBuilder sb = new StringBuilder();
             for (int w = 0; w < words; w++) {
                 String word = WORDS[r.nextInt(WORDS.length)];
-                if (w == 0) {
+                boolean sentenceStart = w == 0 || r.nextInt(9) == 0;
+                if (sentenceStart) {
                     word = Character.toUpperCase(word.charAt(0)) + word.substring(1);
                 }
-                sb.append(w == 0 ? "" : (r.nextInt(9) == 0 ? ". " : " ")).append(word);
+                sb.append(w == 0 ? "" : sentenceStart ? ". " : " ").append(word);
             }
             out.add(sb.append('.').toString());
         }

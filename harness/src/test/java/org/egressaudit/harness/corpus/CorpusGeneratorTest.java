@@ -196,6 +196,18 @@ class CorpusGeneratorTest {
     }
 
     @Test
+    void pdftotextExtractsTheBannerWhenInstalled() throws Exception {
+        Path tool = Path.of("/usr/bin/pdftotext");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(tool), "pdftotext not installed");
+        Process p = new ProcessBuilder(tool.toString(), corpus.resolve("Documents/report.pdf").toString(), "-")
+                .redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), text);
+        assertTrue(text.startsWith(BANNER + "\n"), text);
+        assertFalse(text.contains("Syntax Error"), text);
+    }
+
+    @Test
     void peHeadersAreValidAndOnlyFlaggedSamplesCarryTheSignature() throws IOException {
         for (String name : List.of("Samples/flagged-tool.exe", "Samples/clean-tool.exe")) {
             byte[] pe = read(name);
