@@ -212,7 +212,7 @@ public final class ScenarioRunner {
         }
         try {
             AnalysisEngine engine = new AnalysisEngine(analysisOptions);
-            AnalysisCorpus.build(s.corpus(), folder.corpus());
+            AnalysisCorpus.build(plantedCorpus(s, folder), folder.corpus());
             Corpus corpus = new CorpusLoader(engine.decoders()).load(folder.corpus());
             // The harness's key log of the sessions it terminated decrypts the captured flows themselves, so the
             // report shows the agent's connection, not the harness's half of it.
@@ -299,16 +299,21 @@ public final class ScenarioRunner {
                 }
             }
             trustRunCa(sandbox, folder, notes, ca, s.sandbox().trustStores());
-            for (CorpusEntry c : s.corpus()) {
+            for (CorpusEntry c : plantedCorpus(s, folder)) {
                 copy(sandbox, c.from(), c.to(), null, folder);
                 if (Files.isDirectory(c.from())) {
                     command(sandbox, folder, "corpus", "find " + Shell.quote(c.to())
                             + " -name corpus.yaml -delete");
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | IOException e) {
             throw new SetupException("cannot prepare the sandbox: " + e.getMessage(), e);
         }
+    }
+
+    /** The scenario's corpus with generated entries written under the run folder (once) and copied from there. */
+    private static List<CorpusEntry> plantedCorpus(Scenario s, RunFolder folder) throws IOException {
+        return GeneratedCorpora.materialize(s.corpus(), folder.dir().resolve("generated"));
     }
 
     /**

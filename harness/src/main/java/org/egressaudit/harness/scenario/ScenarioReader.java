@@ -15,6 +15,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.egressaudit.analyzers.policy.Verdict;
+import org.egressaudit.harness.corpus.CorpusRecipe;
 
 /** Turns one parsed scenario document into a {@link Scenario}, checking every key and value on the way. */
 final class ScenarioReader {
@@ -27,7 +28,7 @@ final class ScenarioReader {
     private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir", "trustStores");
     private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user", "auditFiles");
     private static final List<String> COPY = List.of("from", "to", "mode");
-    private static final List<String> CORPUS = List.of("from", "to");
+    private static final List<String> CORPUS = List.of("from", "generate", "seed", "to");
     private static final List<String> TRIGGER = List.of("name", "at", "exec", "copy");
     private static final List<String> STOP = List.of("duration", "idle", "agentExits");
     private static final List<String> RESPONDER = List.of("host", "method", "path", "status", "headers", "body",
@@ -185,10 +186,37 @@ final class ScenarioReader {
 
     private CorpusEntry corpusEntry(YamlNode n) throws ScenarioException {
         Fields f = Fields.of(n, CORPUS);
-        Path from = HostPaths.existing(f.required("from", "a host file or directory relative to the scenario's "
-                + "directory"), dir);
+        if (f.has("from") == f.has("generate")) {
+            throw n.error("give exactly one of 'from' (a host file or directory) and 'generate' (a corpus recipe: "
+                    + String.join(", ", CorpusRecipe.NAMES) + "), " + (f.has("from") ? "not both" : "none was given"));
+        }
+        if (f.has("from")) {
+            if (f.has("seed")) {
+                throw f.optional("seed").orElseThrow().error("'seed' applies to generated corpora only");
+            }
+            Path from = HostPaths.existing(f.required("from", "a host file or directory relative to the scenario's "
+                    + "directory"), dir);
+            String to = sandboxPath(f.required("to", "an absolute path inside the sandbox"));
+            return Values.checked(n, () -> new CorpusEntry(from, to));
+        }
+        YamlNode recipeNode = f.optional("generate").orElseThrow();
+        String recipe = Values.text(recipeNode);
+        if (CorpusRecipe.named(recipe).isEmpty()) {
+            throw recipeNode.error("unknown corpus recipe '" + YamlNode.abbreviate(recipe) + "' (known: "
+                    + String.join(", ", CorpusRecipe.NAMES) + ")");
+        }
+        long seed = 0;
+        Optional<YamlNode> seedNode = f.optional("seed");
+        if (seedNode.isPresent()) {
+            YamlNode sn = seedNode.get();
+            if (sn.kind() != YamlNode.Kind.SCALAR || !sn.scalar().isIntegralNumber() || !sn.scalar().canConvertToLong()) {
+                throw sn.error("must be a whole number (a 64-bit seed), got " + sn.describe());
+            }
+            seed = sn.scalar().longValue();
+        }
         String to = sandboxPath(f.required("to", "an absolute path inside the sandbox"));
-        return Values.checked(n, () -> new CorpusEntry(from, to));
+        long finalSeed = seed;
+        return Values.checked(n, () -> CorpusEntry.generated(recipe, finalSeed, to));
     }
 
     private StopCondition stop(YamlNode n) throws ScenarioException {

@@ -203,6 +203,7 @@ class ScenarioLoaderTest {
         assertEquals(2, s.responders().rules().size());
         assertEquals(new StopCondition(Duration.ofSeconds(30), Optional.of(Duration.ofSeconds(5)), true), s.stop());
         assertEquals(SCENARIOS.toAbsolutePath().normalize().resolve("corpora/basic"), s.corpus().get(0).from());
+        assertEquals(CorpusEntry.generated("standard", 42, "/home/user/Generated"), s.corpus().get(1));
         assertEquals("{\"verdict\":\"clean\",\"sendSample\":false}\n",
                 new String(s.responders().find("cloud.vendor.example", "POST", "/api/v1/lookup").body(),
                         StandardCharsets.UTF_8));
@@ -216,7 +217,7 @@ class ScenarioLoaderTest {
         for (String key : List.of("name", "description", "sandbox", "type", "image", "packages", "env", "workdir",
                 "trustStores",
                 "agent", "version", "versionCommand", "files", "from", "to", "mode", "install", "start", "user",
-                "corpus", "triggers", "at", "exec", "copy", "stop", "duration", "idle", "agentExits", "policy",
+                "corpus", "generate", "seed", "triggers", "at", "exec", "copy", "stop", "duration", "idle", "agentExits", "policy",
                 "allow", "opaqueBytesBudget", "markers", "responders", "host", "method", "path", "status", "headers",
                 "body", "bodyFile", "expect")) {
             assertTrue(text.matches("(?s).*[\\s{,]" + key + ":.*"), "EXAMPLE.yaml does not show '" + key + ":'");
