@@ -8,6 +8,7 @@ import org.egressaudit.analyzers.content.FileTypeSniffer;
 import org.egressaudit.analyzers.decode.DecodeContext;
 import org.egressaudit.analyzers.decode.DecodeLimits;
 import org.egressaudit.analyzers.decode.DecoderRegistry;
+import org.egressaudit.analyzers.detect.ContentDetectors;
 import org.egressaudit.analyzers.detect.ContentScanner;
 import org.egressaudit.analyzers.detect.Match;
 import org.egressaudit.analyzers.detect.MatchKind;
@@ -21,6 +22,8 @@ import org.egressaudit.analyzers.protocol.Transmission;
  */
 public final class TransmissionAnalyzer {
     private final ContentScanner scanner;
+    /** Researchers' detectors (META-INF/services), run on every object after the scanner. */
+    private final ContentDetectors detectors;
     private final DecoderRegistry decoders;
     private final DecodeLimits limits;
     private final FindingBuilder findings;
@@ -30,6 +33,7 @@ public final class TransmissionAnalyzer {
 
     public TransmissionAnalyzer(ContentScanner scanner, DecoderRegistry decoders, DecodeLimits limits, Policy policy) {
         this.scanner = scanner;
+        this.detectors = ContentDetectors.load();
         this.decoders = decoders;
         this.limits = limits;
         this.findings = new FindingBuilder(policy);
@@ -72,7 +76,7 @@ public final class TransmissionAnalyzer {
 
     private void analyze(ContentObject obj, DecodeContext ctx, List<ObjectAnalysis> out) {
         obj.setType(FileTypeSniffer.sniff(obj.data(), obj.offset(), obj.length(), obj.name()));
-        ScanResult scan = scanner.scan(obj.data(), obj.offset(), obj.length());
+        ScanResult scan = detectors.addTo(scanner.scan(obj.data(), obj.offset(), obj.length()), obj);
         obj.setEntropy(scan.entropy());
         out.add(new ObjectAnalysis(obj, scan));
         if (isWholePlantedNonArchive(scan, obj)) {
