@@ -10,7 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The evidence bundle of one run: everything a reviewer needs to check the verdict without re-running.
  * Layout: scenario.yaml (as given), capture.pcap, agent.log, commands.log, services.jsonl, corpus/ (the planted
- * files as the analysis saw them, at their sandbox paths), report.json, summary.txt, run.json, tls-ca.pem and
+ * files as the analysis saw them, at their sandbox paths), report.json, summary.txt, run.json, policy.yaml (the effective policy), tls-ca.pem and
  * tls-ca-key.pem (the run's interception CA), tls-keys.log (NSS key log of the intercepted TLS sessions).
  */
 public record RunFolder(String runId, Path dir) {
@@ -66,6 +66,11 @@ public record RunFolder(String runId, Path dir) {
     /** NSS key log of the TLS sessions the harness terminated (decrypts the capture offline). */
     public Path tlsKeyLog() {
         return dir.resolve(org.egressaudit.harness.tls.TlsKeyLog.FILE_NAME);
+    }
+
+    /** The effective policy of the run (see {@link RunPolicy}). */
+    public Path policy() {
+        return dir.resolve(RunPolicy.FILE_NAME);
     }
 
     public Path scenarioCopy() {

@@ -2,6 +2,12 @@ package org.egressaudit.harness.run;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.egressaudit.analyzers.engine.AnalysisResult;
+import org.egressaudit.analyzers.policy.Verdict;
+import org.egressaudit.harness.capture.CaptureStats;
 import org.egressaudit.harness.report.ConsoleSummary;
 
 /** The human summary of one run: how it went, then the analysis summary, then whether it was as expected. */
@@ -10,9 +16,25 @@ public final class RunSummary {
     }
 
     public static String text(RunOutcome o, boolean verbose) {
+        return text(new Facts(o.scenario().name(), o.folder().dir(), o.agentVersion(), o.stopReason(), o.capture(),
+                o.notes(), o.fileActivity(), o.result(), o.verdict(), o.exitCode(), o.problem(),
+                o.scenario().expect()), verbose);
+    }
+
+    /**
+     * What a summary is made of, whether the run just happened or is re-read from its folder.
+     *
+     * @param verdict the run's verdict (may be worse than the analysis's), null when there is none
+     */
+    public record Facts(String scenario, Path dir, String agentVersion, String stopReason, CaptureStats capture,
+                        List<String> notes, List<String> fileActivity, AnalysisResult result, Verdict verdict,
+                        int exitCode, String problem, Optional<Verdict> expect) {
+    }
+
+    public static String text(Facts o, boolean verbose) {
         StringWriter text = new StringWriter();
         PrintWriter w = new PrintWriter(text);
-        w.println("== scenario " + o.scenario().name() + " (" + o.folder().dir() + ")");
+        w.println("== scenario " + o.scenario() + " (" + o.dir() + ")");
         if (o.agentVersion() != null) {
             w.println("agent:   " + o.agentVersion());
         }
@@ -37,8 +59,8 @@ public final class RunSummary {
         } else {
             w.println((o.exitCode() == 3 ? "SETUP FAILED: " : "ERROR: ") + o.problem());
         }
-        o.scenario().expect().ifPresent(e -> w.println("expected " + e + ": "
-                + (o.asExpected() ? "as expected" : "NOT AS EXPECTED")));
+        o.expect().ifPresent(e -> w.println("expected " + e + ": "
+                + (e == o.verdict() ? "as expected" : "NOT AS EXPECTED")));
         w.flush();
         return text.toString();
     }

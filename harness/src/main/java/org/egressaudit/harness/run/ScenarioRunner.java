@@ -117,6 +117,7 @@ public final class ScenarioRunner {
     private RunOutcome runAndAnalyse(Scenario s) throws IOException {
         RunFolder folder = RunFolder.create(runsDir, s.name());
         Files.copy(s.file(), folder.scenarioCopy());
+        RunPolicy.write(s.policy(), folder.policy());
         List<String> notes = new ArrayList<>();
         Deque<AutoCloseable> resources = ActiveRuns.register();
         CaptureStats captureStats = null;
@@ -251,7 +252,7 @@ public final class ScenarioRunner {
     }
 
     /** Reads the strace log (when the scenario audits files): which planted files were read before they left. */
-    private static List<String> fileActivity(RunFolder folder, Corpus corpus, AnalysisResult result,
+    static List<String> fileActivity(RunFolder folder, Corpus corpus, AnalysisResult result,
                                              List<String> notes) {
         if (!Files.isRegularFile(folder.fileTrace())) {
             return List.of();
