@@ -18,6 +18,7 @@ import org.egressaudit.analyzers.policy.PolicyLoader;
 import org.egressaudit.analyzers.protocol.tls.keylog.KeyLog;
 import org.egressaudit.analyzers.report.JsonReport;
 import org.egressaudit.harness.report.ConsoleSummary;
+import org.egressaudit.harness.report.HtmlReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "OUT", description = "Write the full JSON report here.")
     Path json;
+
+    @Option(names = "--html", paramLabel = "OUT",
+            description = "Write a self-contained HTML report here (one file, no network needed).")
+    Path html;
 
     @Option(names = "--tls-keylog", paramLabel = "FILE",
             description = "NSS key log (SSLKEYLOGFILE) to decrypt TLS sessions; their plaintext is analysed like "
@@ -136,9 +141,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
                 return ExitCodes.BAD_INPUT;
             }
         }
+        if (html != null) {
+            try {
+                HtmlReport.write(new JsonReport(Version.get()).toJson(result), html);
+            } catch (IOException e) {
+                err.println("egress-audit analyze: --html " + html + ": cannot write report: " + e.getMessage());
+                new ConsoleSummary(out, false, false).print(result);
+                return ExitCodes.BAD_INPUT;
+            }
+        }
         new ConsoleSummary(out, quiet, verbose).print(result);
         if (json != null && !quiet) {
             out.println("JSON report: " + json);
+        }
+        if (html != null && !quiet) {
+            out.println("HTML report: " + html);
         }
         return ExitCodes.of(result.verdict());
     }

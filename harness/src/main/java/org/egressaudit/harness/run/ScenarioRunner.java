@@ -240,6 +240,11 @@ public final class ScenarioRunner {
             }
             json.set("run", run);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.report().toFile(), json);
+            try {
+                org.egressaudit.harness.report.HtmlReport.write(json, folder.report().resolveSibling("report.html"));
+            } catch (IOException | RuntimeException e) {
+                notes.add("report.html not written: " + e.getMessage());
+            }
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
             return new RunOutcome(s, folder, verdict, verdict == Verdict.PASS ? 0 : 1, null, result, stats,
                     stopReason, agentVersion, notes, activity);
