@@ -88,7 +88,11 @@ public final class ContainerSandbox implements Sandbox {
                             .withPidsLimit(config.pidsLimit())
                             .withNanoCPUs((long) (config.cpus() * 1_000_000_000L))
                             .withInit(true)
-                            .withSecurityOpts(List.of("no-new-privileges"));
+                            .withSecurityOpts(List.of("no-new-privileges"))
+                            // IPv4 only: ip6tables drops IPv6 anyway; this keeps the kernel's own MLD and router
+                            // solicitations out of the capture and the report.
+                            .withSysctls(java.util.Map.of("net.ipv6.conf.all.disable_ipv6", "1",
+                                    "net.ipv6.conf.default.disable_ipv6", "1"));
                     if (config.netAdmin()) {
                         hc.withCapAdd(Capability.NET_ADMIN);
                     }
