@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code egress-audit} command. */
 @Command(name = "egress-audit", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Audits what an endpoint security agent sends off the machine it protects.",
-        subcommands = {AnalyzeCommand.class, RunCommand.class, ImagesCommand.class, CorpusCommand.class,
+        subcommands = {AnalyzeCommand.class, RunCommand.class, DiffCommand.class, ImagesCommand.class,
+                CorpusCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:PASS", "1:FAIL or OPAQUE", "2:bad usage or unreadable input",
