@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code egress-audit} command. */
 @Command(name = "egress-audit", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Audits what an endpoint security agent sends off the machine it protects.",
-        subcommands = {AnalyzeCommand.class, RunCommand.class, ReportCommand.class, ImagesCommand.class,
+        subcommands = {AnalyzeCommand.class, RunCommand.class, ReportCommand.class, DiffCommand.class,
+                ImagesCommand.class,
                 CorpusCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",

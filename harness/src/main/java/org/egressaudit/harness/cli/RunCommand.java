@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.egressaudit.analyzers.engine.AnalysisOptions;
+import org.egressaudit.harness.report.JunitCase;
+import org.egressaudit.harness.report.JunitXmlReport;
 import org.egressaudit.harness.run.Images;
 import org.egressaudit.harness.run.RunOutcome;
 import org.egressaudit.harness.run.RunSummary;
@@ -64,10 +66,15 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Analysis threads per run (default: cores).")
     Integer threads;
 
+    @Option(names = "--junit", paramLabel = "FILE", description = "Also write a JUnit XML report (one test case per "
+            + "scenario; FAIL/OPAQUE, or with --expect a verdict not as expected, is a failure) for CI to publish.")
+    Path junit;
+
     @Option(names = {"-q", "--quiet"}, description = "Print only one line per scenario.")
     boolean quiet;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print every transmission and warning.")
+    @Option(names = {"-v", "--verbose"}, description = "Print every transmission and warning, and on a terminal "
+            + "every step of each run (off a terminal the steps are always printed, unless --quiet).")
     boolean verbose;
 
     @Override
@@ -132,24 +139,54 @@ public final class RunCommand implements Callable<Integer> {
         if (threads != null) {
             options = options.withThreads(threads);
         }
-        PrintWriter progress = quiet ? new PrintWriter(new StringWriter()) : outw;
+        // On a terminal a periodic status line replaces the runner's step lines (kept with --verbose); in logs
+        // (not a terminal) the step lines stay and there is no status line.
+        boolean terminal = Progress.interactive();
+        Progress ticker = terminal && !quiet ? new Progress(outw, all.size(), System::nanoTime) : null;
+        PrintWriter progress = quiet || (ticker != null && !verbose) ? new PrintWriter(new StringWriter()) : outw;
         ScenarioRunner runner = new ScenarioRunner(out, options, new Images(new ImageBuilder()), progress,
                 Version.get());
         if (tlsCa != null) {
             runner.withCertificateAuthority(tlsCa, tlsCaKey);
         }
+        if (ticker != null) {
+            runner.withRunFolderListener((s, folder) -> ticker.capture(s.name(), folder.capture()));
+            ticker.start();
+        }
+        java.time.Instant suiteStarted = java.time.Instant.now();
         List<RunOutcome> outcomes = new ArrayList<>();
+        List<java.time.Duration> times = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, all.size()));
         try {
-            List<Future<RunOutcome>> futures = new ArrayList<>();
-            for (Scenario s : all) {
-                futures.add(pool.submit(() -> runner.run(s)));
+            List<Future<Timed>> futures = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                Scenario s = all.get(i);
+                int number = i + 1;
+                futures.add(pool.submit(() -> {
+                    long t0 = System.nanoTime();
+                    if (ticker != null) {
+                        ticker.started(number, s.name());
+                    }
+                    try {
+                        RunOutcome o = runner.run(s);
+                        return new Timed(o, java.time.Duration.ofNanos(System.nanoTime() - t0));
+                    } finally {
+                        if (ticker != null) {
+                            ticker.finished(s.name());
+                        }
+                    }
+                }));
             }
-            for (Future<RunOutcome> f : futures) {
-                outcomes.add(f.get());
+            for (Future<Timed> f : futures) {
+                Timed t = f.get();
+                outcomes.add(t.outcome());
+                times.add(t.time());
             }
         } finally {
             pool.shutdownNow();
+            if (ticker != null) {
+                ticker.close();
+            }
         }
         int code = ExitCodes.PASS;
         for (RunOutcome o : outcomes) {
@@ -165,7 +202,31 @@ public final class RunCommand implements Callable<Integer> {
                         o.scenario().expect().map(Enum::name).orElse("-"), o.folder().dir());
             }
         }
+        if (junit != null) {
+            List<JunitCase> cases = new ArrayList<>();
+            for (int i = 0; i < outcomes.size(); i++) {
+                cases.add(JunitCase.of(outcomes.get(i), times.get(i), expect));
+            }
+            try {
+                JunitXmlReport.write(junit, suiteName(), suiteStarted, cases);
+            } catch (java.io.IOException e) {
+                err.println("egress-audit run: cannot write --junit " + junit + ": " + e.getMessage());
+                code = Math.max(code, ExitCodes.BAD_INPUT);
+            }
+        }
         return code;
+    }
+
+    private record Timed(RunOutcome outcome, java.time.Duration time) {
+    }
+
+    /** The JUnit suite name: the suite path when one suite (directory or suite.yaml) was given, else the tool's. */
+    String suiteName() {
+        if (scenarios.size() == 1 && (java.nio.file.Files.isDirectory(scenarios.get(0))
+                || scenarios.get(0).getFileName().toString().equals(ScenarioLoader.SUITE_FILE))) {
+            return scenarios.get(0).toString();
+        }
+        return JunitXmlReport.CLASSNAME;
     }
 
     private void report(RunOutcome o, PrintWriter outw) {

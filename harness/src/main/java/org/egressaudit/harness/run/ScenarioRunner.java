@@ -66,6 +66,7 @@ public final class ScenarioRunner {
     private final AnalysisOptions analysisOptions;
     private final Images images;
     private final PrintWriter progress;
+    private volatile java.util.function.BiConsumer<Scenario, RunFolder> folderListener = (s, f) -> { };
     private final String toolVersion;
 
     public ScenarioRunner(Path runsDir, AnalysisOptions analysisOptions, Images images, PrintWriter progress,
@@ -108,6 +109,15 @@ public final class ScenarioRunner {
         }
     }
 
+    /**
+     * Called with each run's folder as soon as it exists (before setup), from the thread running it: lets the
+     * command line show progress (capture size) while the run goes on.
+     */
+    public ScenarioRunner withRunFolderListener(java.util.function.BiConsumer<Scenario, RunFolder> listener) {
+        this.folderListener = listener;
+        return this;
+    }
+
     public RunOutcome run(Scenario s) throws IOException {
         RunOutcome o = runAndAnalyse(s);
         Files.writeString(o.folder().summary(), RunSummary.text(o, false), StandardCharsets.UTF_8);
@@ -116,6 +126,7 @@ public final class ScenarioRunner {
 
     private RunOutcome runAndAnalyse(Scenario s) throws IOException {
         RunFolder folder = RunFolder.create(runsDir, s.name());
+        folderListener.accept(s, folder);
         Files.copy(s.file(), folder.scenarioCopy());
         RunPolicy.write(s.policy(), folder.policy());
         List<String> notes = new ArrayList<>();
