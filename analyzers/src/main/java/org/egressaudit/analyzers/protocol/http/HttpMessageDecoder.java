@@ -1,5 +1,6 @@
 package org.egressaudit.analyzers.protocol.http;
 
+import org.egressaudit.analyzers.protocol.PieceCollector;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package org.egressaudit.analyzers.protocol.http2;
 
+import org.egressaudit.analyzers.protocol.PieceCollector;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,7 +58,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     private final List<String> pendingNotes = new ArrayList<>();
     private int droppedNotes;
     private StreamPieceCollector raw;
-    private Http2PieceCollector extras;
+    private PieceCollector extras;
     private final Set<String> extrasKinds = new LinkedHashSet<>();
     private long extrasFirstNanos;
     private long frameOffset;
@@ -261,7 +262,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
             m.headReservedBytes = head.rendering.length;
         }
         Http2Message msg = m;
-        m.body = new Http2PieceCollector(context, p -> emit(msg, p));
+        m.body = new PieceCollector(context, p -> emit(msg, p));
         open.put(id, m);
         if (endStream) {
             endMessage(m, true);
@@ -430,7 +431,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         m.bodyLayer = client() ? "http-body" : "http-response-body";
         m.headSeen = true;
         Http2Message msg = m;
-        m.body = new Http2PieceCollector(context, p -> emit(msg, p));
+        m.body = new PieceCollector(context, p -> emit(msg, p));
         open.put(streamId, m);
         return m;
     }
@@ -509,7 +510,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
     @Override
     public void extraBytes(String what, ByteBuffer buf, int offset, int length) {
         if (extras == null) {
-            extras = new Http2PieceCollector(context, this::emitExtras);
+            extras = new PieceCollector(context, this::emitExtras);
             extrasFirstNanos = now;
         }
         extrasKinds.add(what);
@@ -619,7 +620,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
 
     // ---- emission ----
 
-    private void emit(Http2Message m, Http2PieceCollector.Piece p) {
+    private void emit(Http2Message m, PieceCollector.Piece p) {
         List<ContentObject> roots = new ArrayList<>();
         List<String> notes = m.drainNotes();
         Map<String, String> attributes = new LinkedHashMap<>(m.attributes);
@@ -659,7 +660,7 @@ final class Http2DirectionDecoder implements StreamListener, Http2FrameReader.Li
         context.sink().accept(t);
     }
 
-    private void emitExtras(Http2PieceCollector.Piece p) {
+    private void emitExtras(PieceCollector.Piece p) {
         List<String> notes = new ArrayList<>();
         notes.add("bytes outside HTTP messages: " + String.join(", ", extrasKinds));
         if (p.truncatedBytes() > 0) {

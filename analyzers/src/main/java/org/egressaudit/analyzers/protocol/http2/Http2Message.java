@@ -1,5 +1,6 @@
 package org.egressaudit.analyzers.protocol.http2;
 
+import org.egressaudit.analyzers.protocol.PieceCollector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ final class Http2Message {
 
     static final int MAX_NOTES = 64;
 
-    Http2PieceCollector body;
+    PieceCollector body;
     boolean headEmitted;
     /** END_STREAM was seen: the body is complete (it may still have missing bytes). */
     boolean bodyComplete;

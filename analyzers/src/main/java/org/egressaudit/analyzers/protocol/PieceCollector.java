@@ -1,17 +1,15 @@
-package org.egressaudit.analyzers.protocol.http2;
+package org.egressaudit.analyzers.protocol;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.egressaudit.analyzers.content.ObjectAccumulator;
-import org.egressaudit.analyzers.protocol.ProtocolContext;
 
 /**
- * One object of an HTTP/2 connection (a message body, the bytes outside messages) collected in pieces with
- * {@link ObjectAccumulator}, across gaps: missing bytes end the current run of pieces and the bytes after them start
- * a new run, each piece knowing its offset in the whole object. Piece numbers continue across runs. (The same shape
- * as the HTTP/1.x layer's collector, which is package-private there.)
+ * One object of a stream (a body, a raw stream) collected in pieces with {@link ObjectAccumulator}, across gaps:
+ * missing bytes end the current run of pieces and the bytes after them start a new run, each piece knowing its
+ * offset in the whole object. Piece numbers continue across runs. Shared by the HTTP/1.x and HTTP/2 layers.
  */
-final class Http2PieceCollector {
+public final class PieceCollector {
 
     /**
      * @param data           bytes {@code [0, length)} of the piece (the array belongs to the piece)
@@ -21,7 +19,7 @@ final class Http2PieceCollector {
      * @param truncatedBytes bytes of this piece the memory budget refused
      * @param reservedBytes  budget bytes held by {@code data}, released by whoever analyses the piece
      */
-    record Piece(byte[] data, int length, long objectOffset, int number, boolean lastOfRun, long truncatedBytes,
+    public record Piece(byte[] data, int length, long objectOffset, int number, boolean lastOfRun, long truncatedBytes,
                  long reservedBytes) {
     }
 
@@ -33,12 +31,12 @@ final class Http2PieceCollector {
     private long missingBytes;
     private int emitted;
 
-    Http2PieceCollector(ProtocolContext context, Consumer<Piece> listener) {
+    public PieceCollector(ProtocolContext context, Consumer<Piece> listener) {
         this.context = context;
         this.listener = listener;
     }
 
-    void append(ByteBuffer src, int offset, int length) {
+    public void append(ByteBuffer src, int offset, int length) {
         if (length == 0) {
             return;
         }
@@ -51,32 +49,32 @@ final class Http2PieceCollector {
     }
 
     /** Bytes missing at the current position: emits the run so far, the next bytes start a new run. */
-    void gap(long length) {
+    public void gap(long length) {
         endRun();
         position += length;
         missingBytes += length;
     }
 
     /** End of the object: emits what is still held. */
-    void finish() {
+    public void finish() {
         endRun();
     }
 
     /** Offset in the object of the next byte, missing bytes included. */
-    long position() {
+    public long position() {
         return position;
     }
 
-    long missingBytes() {
+    public long missingBytes() {
         return missingBytes;
     }
 
-    int piecesEmitted() {
+    public int piecesEmitted() {
         return emitted;
     }
 
     /** True while bytes are held that no piece has carried yet. */
-    boolean holdsBytes() {
+    public boolean holdsBytes() {
         return run != null;
     }
 
