@@ -5,7 +5,6 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /** Byte-level helpers shared by the HTTP parsers: token characters, text decoding, host names. */
 final class HttpText {
@@ -74,29 +73,9 @@ final class HttpText {
         }
     }
 
-    /**
-     * The host of a Host header value or an authority ({@code host[:port]}, {@code [v6]:port}), lowercased and
-     * without port or brackets; null when empty.
-     */
+    /** See {@link org.egressaudit.analyzers.protocol.Authority#hostWithoutPort}. */
     static String hostWithoutPort(String authority) {
-        if (authority == null) {
-            return null;
-        }
-        String a = authority.trim();
-        int at = a.lastIndexOf('@');
-        if (at >= 0) {
-            a = a.substring(at + 1);
-        }
-        String host;
-        if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            host = close > 0 ? a.substring(1, close) : a.substring(1);
-        } else {
-            int colon = a.indexOf(':');
-            host = colon >= 0 && colon == a.lastIndexOf(':') ? a.substring(0, colon) : a;
-        }
-        host = host.trim().toLowerCase(Locale.ROOT);
-        return host.isEmpty() ? null : host;
+        return org.egressaudit.analyzers.protocol.Authority.hostWithoutPort(authority);
     }
 
     /** The authority of an absolute-form target ({@code http://host:port/path}), or null for other forms. */

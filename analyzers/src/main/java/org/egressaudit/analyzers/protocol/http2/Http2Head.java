@@ -117,25 +117,8 @@ final class Http2Head {
         return Long.parseLong(v);
     }
 
-    /** The host of an authority ({@code user@host:port}, {@code [v6]:port}), lowercased, or null. */
+    /** See {@link org.egressaudit.analyzers.protocol.Authority#hostWithoutPort}. */
     static String hostWithoutPort(String authority) {
-        if (authority == null) {
-            return null;
-        }
-        String a = authority.trim();
-        int at = a.lastIndexOf('@');
-        if (at >= 0) {
-            a = a.substring(at + 1);
-        }
-        String host;
-        if (a.startsWith("[")) {
-            int close = a.indexOf(']');
-            host = close > 0 ? a.substring(1, close) : a.substring(1);
-        } else {
-            int colon = a.indexOf(':');
-            host = colon >= 0 && colon == a.lastIndexOf(':') ? a.substring(0, colon) : a;
-        }
-        host = host.trim().toLowerCase(Locale.ROOT);
-        return host.isEmpty() ? null : host;
+        return org.egressaudit.analyzers.protocol.Authority.hostWithoutPort(authority);
     }
 }
