@@ -28,7 +28,10 @@ log "freshclam: exit=$rc (0 updated, 1 up to date, other: failed; 124: timed out
 
 # 2. clamd, daemonised; ready once it answers PING on its socket.
 log "clamd: start"
-clamd --config-file="$CONF/clamd.conf" 2>&1 | sed 's/^/[clamd] /'
+# In the foreground, in the background of this script: clamd's own daemonizing parent waits for a signal from
+# the daemon, and under the file-activity audit (strace -f) that wait once never ended.
+clamd --foreground --config-file="$CONF/clamd.conf" > /tmp/clamd.out 2>&1 &
+CLAMD_PID=$!
 ready=no
 for i in $(seq 1 120); do
     if [ -S "$SOCKET" ] && printf 'zPING\0' | nc -U -w 2 "$SOCKET" 2>/dev/null | grep -q PONG; then
@@ -85,7 +88,9 @@ while IFS= read -r file; do
 done < "$FOUND_LIST"
 
 log "clamd: stop"
-kill "$(cat /run/clamav/clamd.pid 2>/dev/null)" 2>/dev/null
+kill "$CLAMD_PID" 2>/dev/null
+wait "$CLAMD_PID" 2>/dev/null
+sed 's/^/[clamd] /' /tmp/clamd.out
 log "clamd log:"
 sed 's/^/[clamd.log] /' /var/log/clamav/clamd.log 2>/dev/null
 log "done"
