@@ -61,7 +61,7 @@ class HttpProtocolTest {
 
     @Test
     void createsAConnectionHandler() {
-        ProtocolContext ctx = new ProtocolContext(new HttpTestSupport.RecordingSink(), new MemoryBudget(1024), 128, 16);
+        ProtocolContext ctx = new ProtocolContext(new org.egressaudit.analyzers.protocol.RecordingSink(), new MemoryBudget(1024), 128, 16);
         assertEquals("http", http.name());
         assertInstanceOf(HttpConnectionHandler.class, http.create(HttpTestSupport.FLOW, true, 0, ctx));
     }

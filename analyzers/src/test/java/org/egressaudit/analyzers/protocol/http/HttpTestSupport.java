@@ -4,50 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.egressaudit.analyzers.content.ContentObject;
 import org.egressaudit.analyzers.content.MemoryBudget;
-import org.egressaudit.analyzers.flow.Direction;
 import org.egressaudit.analyzers.flow.FlowKey;
 import org.egressaudit.analyzers.flow.StreamEnd;
 import org.egressaudit.analyzers.flow.StreamListener;
 import org.egressaudit.analyzers.protocol.ProtocolContext;
 import org.egressaudit.analyzers.protocol.Transmission;
-import org.egressaudit.analyzers.protocol.TransmissionSink;
+import org.egressaudit.analyzers.protocol.RecordingSink;
 
 /** An in-memory sink and helpers to drive one HTTP connection from byte strings. */
 final class HttpTestSupport {
 
     static final FlowKey FLOW = new FlowKey(4, 6, 0, 0xC0000201L, 40000, 0, 0xCB007105L, 8080);
     static final long TS = 1_000_000L;
-
-    /** Collects transmissions and events in order. */
-    static final class RecordingSink implements TransmissionSink {
-        final List<Transmission> transmissions = new ArrayList<>();
-        final List<String> events = new ArrayList<>();
-        private final AtomicLong ids = new AtomicLong();
-
-        @Override
-        public void accept(Transmission t) {
-            transmissions.add(t);
-        }
-
-        @Override
-        public long nextId() {
-            return ids.incrementAndGet();
-        }
-
-        @Override
-        public void event(FlowKey flow, Direction direction, String kind, String detail, long timestampNanos) {
-            events.add(kind + ": " + detail);
-        }
-
-        List<Transmission> of(Direction d) {
-            return transmissions.stream().filter(t -> t.direction() == d).toList();
-        }
-    }
 
     /** One connection with its sink, budget and per-direction stream offsets. */
     static final class Conn {

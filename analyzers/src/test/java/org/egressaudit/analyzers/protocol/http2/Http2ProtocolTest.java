@@ -55,7 +55,7 @@ class Http2ProtocolTest {
 
     @Test
     void createsAConnectionHandler() {
-        ProtocolContext ctx = new ProtocolContext(new H2TestSupport.RecordingSink(), new MemoryBudget(1024), 128, 16);
+        ProtocolContext ctx = new ProtocolContext(new org.egressaudit.analyzers.protocol.RecordingSink(), new MemoryBudget(1024), 128, 16);
         assertInstanceOf(Http2ConnectionHandler.class, h2.create(H2TestSupport.FLOW, true, 0, ctx));
     }
 
