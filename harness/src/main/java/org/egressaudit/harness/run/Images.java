@@ -22,6 +22,11 @@ public final class Images {
         this.builder = builder;
     }
 
+    /** The debootstrap image builder behind these images (the VM guest builder layers on it too). */
+    public ImageBuilder builder() {
+        return builder;
+    }
+
     /** Builds (or reuses) the default base image and tags it {@link SandboxSpec#DEFAULT_BASE_IMAGE}. */
     public String ensureBase(PrintWriter log) {
         ImageBuilder.BuildResult r = builder.build(DEFAULT_PACKAGES);

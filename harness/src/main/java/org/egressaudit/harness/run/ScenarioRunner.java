@@ -38,7 +38,15 @@ import org.egressaudit.harness.sandbox.ContainerSandbox;
 import org.egressaudit.harness.sandbox.DockerEnvironment;
 import org.egressaudit.harness.sandbox.ExecResult;
 import org.egressaudit.harness.sandbox.SandboxConfig;
+import org.egressaudit.harness.sandbox.Sandbox;
 import org.egressaudit.harness.sandbox.SandboxProcess;
+import org.egressaudit.harness.network.HostBridge;
+import org.egressaudit.harness.scenario.SandboxType;
+import org.egressaudit.harness.scenario.VmSpec;
+import org.egressaudit.harness.vm.Acceleration;
+import org.egressaudit.harness.vm.AccelerationProbe;
+import org.egressaudit.harness.vm.VmConfig;
+import org.egressaudit.harness.vm.VmSandbox;
 import org.egressaudit.harness.scenario.AgentSpec;
 import org.egressaudit.harness.scenario.CorpusEntry;
 import org.egressaudit.harness.scenario.FileCopy;
@@ -65,6 +73,7 @@ public final class ScenarioRunner {
     private final Path runsDir;
     private final AnalysisOptions analysisOptions;
     private final Images images;
+    private final VmImages vmImages;
     private final PrintWriter progress;
     private volatile java.util.function.BiConsumer<Scenario, RunFolder> folderListener = (s, f) -> { };
     private final String toolVersion;
@@ -74,6 +83,7 @@ public final class ScenarioRunner {
         this.runsDir = runsDir;
         this.analysisOptions = analysisOptions;
         this.images = images;
+        this.vmImages = VmImages.withDefaultCache(images.builder());
         this.progress = progress;
         this.toolVersion = toolVersion;
     }
@@ -98,6 +108,22 @@ public final class ScenarioRunner {
         RunCertificateAuthority ca = RunCertificateAuthority.load(reusedCaCertificate, reusedCaKey);
         Files.copy(reusedCaCertificate, folder.dir().resolve("tls-ca.pem"));
         return ca;
+    }
+
+    /** KVM when the scenario allows it and the probe shows it works; TCG otherwise, with the reason. */
+    private static Acceleration accelerationFor(VmSpec vm) {
+        return switch (vm.accel()) {
+            case TCG -> Acceleration.tcg("the scenario asks for TCG");
+            case KVM -> {
+                Acceleration a = AccelerationProbe.detect();
+                if (a.kind() != Acceleration.Kind.KVM) {
+                    throw new IllegalStateException("the scenario requires KVM, which does not work here: "
+                            + a.reason());
+                }
+                yield a;
+            }
+            case AUTO -> AccelerationProbe.detect();
+        };
     }
 
     /** Thrown for anything that keeps the sandbox from being set up (exit code 3). */
@@ -139,13 +165,25 @@ public final class ScenarioRunner {
         ServiceEventLog eventLog = null;
         try {
             say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
+            boolean vm = s.sandbox().type() == SandboxType.VM;
             DockerEnvironment.Diagnosis diag = DockerEnvironment.diagnose();
-            if (!diag.ok()) {
+            if (!diag.ok() && (!vm || s.sandbox().vm().orElseThrow().builtinGuest())) {
                 throw new SetupException("this machine is not ready for sandboxed runs:\n" + diag.report(), null);
             }
-            String image = setup(() -> images.resolve(s.sandbox(), progress), "image");
-            RunNetwork network = setup(() -> RunNetwork.create(folder.runId()), "network");
-            resources.push(network);
+            String image = vm ? null : setup(() -> images.resolve(s.sandbox(), progress), "image");
+            VmConfig vmConfig = vm ? setup(() -> vmImages.resolve(s.sandbox(), progress), "virtual machine image")
+                    : null;
+            RunNetwork dockerNetwork = null;
+            HostBridge hostBridge = null;
+            if (vm) {
+                hostBridge = setup(() -> HostBridge.create(folder.runId()), "network");
+                resources.push(hostBridge);
+            } else {
+                dockerNetwork = setup(() -> RunNetwork.create(folder.runId()), "network");
+                resources.push(dockerNetwork);
+            }
+            String bridge = vm ? hostBridge.bridgeInterface() : dockerNetwork.bridgeInterface();
+            java.net.Inet4Address gateway = vm ? hostBridge.gateway() : dockerNetwork.gateway();
             ServiceEventLog events = ServiceEventLog.streamingTo(folder.servicesLog(), 100_000, 256L << 20);
             eventLog = events;
             resources.push(events::close);
@@ -153,27 +191,53 @@ public final class ScenarioRunner {
             TlsInterception tls = setup(() -> TlsInterception.start(certificateAuthority(folder), folder.tlsKeyLog()),
                     "TLS interception");
             resources.push(tls);
-            SinkConfig sinkConfig = SinkConfig.defaults().withDnsAnswerAddress(network.gateway());
-            SinkServices services = setup(() -> SinkServices.start(network.gateway(), sinkConfig,
+            SinkConfig sinkConfig = SinkConfig.defaults().withDnsAnswerAddress(gateway);
+            SinkServices services = setup(() -> SinkServices.start(gateway, sinkConfig,
                     new ScenarioResponder(s.responders()), events, tls,
                     ConntrackLookup.ifAvailable(sinkConfig.originalDestinationTimeout()).orElse(null)),
                     "harness services");
             resources.push(services);
-            Redirects redirects = setup(() -> Redirects.install(folder.runId(), network.bridgeInterface(),
+            Redirects redirects = setup(() -> Redirects.install(folder.runId(), bridge,
                     new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())), "redirects");
             resources.push(redirects);
-            ContainerSandbox sandbox = setup(() -> {
-                ContainerSandbox c = new ContainerSandbox(network, SandboxConfig.defaults(image));
-                resources.push(c);
-                c.start();
-                return c;
-            }, "sandbox");
-            // Capture on the container's own veth: Docker's br_netfilter applies the REDIRECT at bridge level, so
-            // the bridge tap would show rewritten destinations; the veth shows what the agent really sent. It is
-            // pushed after the sandbox so it is closed (and flushed) before the veth disappears.
-            LiveCapture capture = setup(() -> LiveCapture.start(sandbox.hostInterface(), folder.capture()),
-                    "capture");
-            resources.push(capture);
+            Sandbox sandbox;
+            LiveCapture capture;
+            if (vm) {
+                // The tap exists before the guest: capture from power-on (DHCP, boot-time connections). Pushed
+                // before the VM, so the VM is stopped (its last packets captured) before the capture is flushed.
+                HostBridge b = hostBridge;
+                capture = setup(() -> LiveCapture.start(b.tapInterface(), folder.capture()), "capture");
+                resources.push(capture);
+                Acceleration accel = setup(() -> accelerationFor(s.sandbox().vm().orElseThrow()), "acceleration");
+                VmSandbox v = setup(() -> {
+                    VmSandbox x = new VmSandbox(b, vmConfig, accel, folder.dir().resolve("vm"));
+                    resources.push(() -> {
+                        try {
+                            x.close();
+                        } finally {
+                            notes.addAll(x.notes());
+                        }
+                    });
+                    say(s, "booting the virtual machine (" + accel.kind() + ")");
+                    x.start();
+                    return x;
+                }, "sandbox");
+                sandbox = v;
+            } else {
+                RunNetwork n = dockerNetwork;
+                ContainerSandbox c = setup(() -> {
+                    ContainerSandbox x = new ContainerSandbox(n, SandboxConfig.defaults(image));
+                    resources.push(x);
+                    x.start();
+                    return x;
+                }, "sandbox");
+                sandbox = c;
+                // Capture on the container's own veth: Docker's br_netfilter applies the REDIRECT at bridge level,
+                // so the bridge tap would show rewritten destinations; the veth shows what the agent really sent.
+                // It is pushed after the sandbox so it is closed (and flushed) before the veth disappears.
+                capture = setup(() -> LiveCapture.start(c.hostInterface(), folder.capture()), "capture");
+                resources.push(capture);
+            }
             prepare(s, sandbox, folder, notes, tls.authority());
             if (agentVersion == null && s.agent().versionCommand().isPresent()) {
                 ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
@@ -301,7 +365,7 @@ public final class ScenarioRunner {
      * Copies the agent's files, runs its install commands, makes the sandbox trust the run CA, plants the corpus
      * (manifests excluded).
      */
-    private void prepare(Scenario s, ContainerSandbox sandbox, RunFolder folder, List<String> notes,
+    private void prepare(Scenario s, Sandbox sandbox, RunFolder folder, List<String> notes,
                          RunCertificateAuthority ca) throws SetupException {
         AgentSpec a = s.agent();
         try {
@@ -338,7 +402,7 @@ public final class ScenarioRunner {
      * store, a JRE's cacerts, and the scenario's own bundles trust the run CA. Only a named bundle that cannot be
      * written stops the run; an image without a system store gets a note (its TLS will be recorded as refused).
      */
-    private void trustRunCa(ContainerSandbox sandbox, RunFolder folder, List<String> notes,
+    private void trustRunCa(Sandbox sandbox, RunFolder folder, List<String> notes,
                             RunCertificateAuthority ca, List<String> trustStores) throws SetupException {
         copy(sandbox, ca.certificateFile(), SandboxTrust.SYSTEM_CA_PATH, "0644", folder);
         for (SandboxTrust.Step step : SandboxTrust.steps(trustStores)) {
@@ -367,7 +431,7 @@ public final class ScenarioRunner {
         }
     }
 
-    private void copy(ContainerSandbox sandbox, Path from, String to, String mode, RunFolder folder) {
+    private void copy(Sandbox sandbox, Path from, String to, String mode, RunFolder folder) {
         String parent = to.substring(0, Math.max(1, to.lastIndexOf('/')));
         command(sandbox, folder, "copy", "mkdir -p " + Shell.quote(parent));
         sandbox.copyIn(from, to);
@@ -380,7 +444,7 @@ public final class ScenarioRunner {
         return f.modeOctal().isEmpty() ? null : f.modeOctal();
     }
 
-    ExecResult command(ContainerSandbox sandbox, RunFolder folder, String what, String cmd) {
+    ExecResult command(Sandbox sandbox, RunFolder folder, String what, String cmd) {
         ExecResult r = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", cmd);
         String entry = Instant.now() + " [" + what + "] $ " + cmd + "\n" + r.stdoutText() + r.stderrText()
                 + "  -> exit " + r.exitCode() + (r.timedOut() ? " (timed out)" : "") + "\n";
@@ -426,13 +490,13 @@ public final class ScenarioRunner {
     /** Watches the run until a stop condition is reached, firing triggers on time. */
     private final class Observation {
         private final Scenario s;
-        private final ContainerSandbox sandbox;
+        private final Sandbox sandbox;
         private final SandboxProcess agent;
         private final RunFolder folder;
         private final List<String> notes;
         private final ServiceEventLog events;
 
-        Observation(Scenario s, ContainerSandbox sandbox, SandboxProcess agent, RunFolder folder, List<String> notes,
+        Observation(Scenario s, Sandbox sandbox, SandboxProcess agent, RunFolder folder, List<String> notes,
                     ServiceEventLog events) {
             this.s = s;
             this.sandbox = sandbox;

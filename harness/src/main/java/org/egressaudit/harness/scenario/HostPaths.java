@@ -28,4 +28,27 @@ final class HostPaths {
         }
         return resolved;
     }
+
+    /**
+     * A regular file that may also be absolute: virtual machine disks are large and usually live outside the
+     * scenario folder (e.g. /var/lib/egress-audit/images/win10.qcow2).
+     */
+    static Path existingFile(YamlNode n, Path dir) throws ScenarioException {
+        String written = Values.nonBlank(n);
+        Path p;
+        try {
+            p = Path.of(written);
+        } catch (InvalidPathException e) {
+            throw n.error("'" + YamlNode.abbreviate(written) + "' is not a valid path: " + e.getReason());
+        }
+        Path resolved = dir.resolve(p).normalize();
+        if (!Files.isRegularFile(resolved)) {
+            throw n.error("'" + YamlNode.abbreviate(written) + "' is not an existing file"
+                    + (p.isAbsolute() ? "" : " (relative paths start at the scenario's directory)"));
+        }
+        if (!Files.isReadable(resolved)) {
+            throw n.error("'" + YamlNode.abbreviate(written) + "' is not readable");
+        }
+        return resolved;
+    }
 }

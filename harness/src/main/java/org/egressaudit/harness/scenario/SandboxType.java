@@ -1,6 +1,9 @@
 package org.egressaudit.harness.scenario;
 
-/** Kinds of sandbox a scenario can ask for. Virtual machines are planned; the loader rejects 'vm' for now. */
+/** Kinds of sandbox a scenario can ask for. */
 public enum SandboxType {
-    CONTAINER
+    /** A Docker container from a local image. */
+    CONTAINER,
+    /** A QEMU virtual machine booted from a copy-on-write overlay of a disk image. */
+    VM
 }

@@ -25,7 +25,10 @@ final class ScenarioReader {
 
     private static final List<String> TOP = List.of("name", "description", "sandbox", "agent", "corpus", "triggers",
             "stop", "policy", "responders", "expect");
-    private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir", "trustStores");
+    private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir", "trustStores",
+            "vm");
+    private static final List<String> VM = List.of("disk", "format", "kernel", "initrd", "append", "memory", "cpus",
+            "accel", "nic", "bootTimeout");
     private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user", "auditFiles");
     private static final List<String> COPY = List.of("from", "to", "mode");
     private static final List<String> CORPUS = List.of("from", "generate", "seed", "to");
@@ -92,15 +95,23 @@ final class ScenarioReader {
 
     private SandboxSpec sandbox(YamlNode n) throws ScenarioException {
         Fields f = Fields.of(n, SANDBOX);
+        SandboxType kind = SandboxType.CONTAINER;
         Optional<YamlNode> type = f.optional("type");
         if (type.isPresent()) {
             String t = Values.text(type.get());
-            if (t.equals("vm")) {
-                throw type.get().error("'vm' sandboxes are not supported yet (only 'container')");
+            switch (t) {
+                case "container" -> kind = SandboxType.CONTAINER;
+                case "vm" -> kind = SandboxType.VM;
+                default -> throw type.get().error("unknown sandbox type '" + YamlNode.abbreviate(t)
+                        + "' (use 'container' or 'vm')");
             }
-            if (!t.equals("container")) {
-                throw type.get().error("unknown sandbox type '" + YamlNode.abbreviate(t) + "' (only 'container')");
-            }
+        }
+        if (kind == SandboxType.CONTAINER && f.has("vm")) {
+            throw f.optional("vm").orElseThrow().error("vm settings need 'type: vm'");
+        }
+        if (kind == SandboxType.VM && f.has("image")) {
+            throw f.optional("image").orElseThrow().error("'image' names a Docker image; a vm boots 'vm.disk' (or "
+                    + "the built-in Linux guest when vm.disk is absent)");
         }
         Optional<String> image = opt(f, "image", v -> Values.matching(v, IMAGE,
                 "a Docker image reference (e.g. egress-audit/base:bookworm)"));
@@ -114,7 +125,7 @@ final class ScenarioReader {
                 packages.add(pkg);
             }
         }
-        if (image.isEmpty() && packages.isEmpty()) {
+        if (kind == SandboxType.CONTAINER && image.isEmpty() && packages.isEmpty()) {
             throw n.error("give 'image' (a local Docker image) or 'packages' (extra Debian packages on "
                     + SandboxSpec.DEFAULT_BASE_IMAGE + "), or both");
         }
@@ -131,8 +142,44 @@ final class ScenarioReader {
                 trustStores.add(path);
             }
         }
+        if (kind == SandboxType.VM) {
+            VmSpec vm = f.has("vm") ? vm(f.optional("vm").orElseThrow()) : VmSpec.builtin();
+            return Values.checked(n, () -> SandboxSpec.vm(vm, packages, env, workdir, trustStores));
+        }
         return Values.checked(n, () -> new SandboxSpec(SandboxType.CONTAINER, image, packages, env, workdir,
                 trustStores));
+    }
+
+    private VmSpec vm(YamlNode n) throws ScenarioException {
+        Fields f = Fields.of(n, VM);
+        Optional<Path> disk = opt(f, "disk", v -> HostPaths.existingFile(v, dir));
+        Optional<VmSpec.DiskFormat> format = opt(f, "format", v -> choice(v, VmSpec.DiskFormat.class));
+        Optional<Path> kernel = opt(f, "kernel", v -> HostPaths.existingFile(v, dir));
+        Optional<Path> initrd = opt(f, "initrd", v -> HostPaths.existingFile(v, dir));
+        Optional<String> append = opt(f, "append", Values::nonBlank);
+        long memory = opt(f, "memory", v -> Values.checked(v, () -> VmSpec.parseMemory(Values.text(v))))
+                .orElse(VmSpec.DEFAULT_MEMORY);
+        int cpus = opt(f, "cpus", v -> Values.integer(v, 1, VmSpec.MAX_CPUS)).orElse(1);
+        VmSpec.Accel accel = opt(f, "accel", v -> choice(v, VmSpec.Accel.class)).orElse(VmSpec.Accel.AUTO);
+        VmSpec.Nic nic = opt(f, "nic", v -> choice(v, VmSpec.Nic.class)).orElse(VmSpec.Nic.VIRTIO);
+        Duration boot = opt(f, "bootTimeout", Values::duration).orElse(VmSpec.DEFAULT_BOOT_TIMEOUT);
+        return Values.checked(n, () -> new VmSpec(disk, format, kernel, initrd, append, memory, cpus, accel, nic,
+                boot));
+    }
+
+    /** One of an enum's constants, written in lower case. */
+    private static <E extends Enum<E>> E choice(YamlNode n, Class<E> type) throws ScenarioException {
+        String t = Values.text(n);
+        for (E e : type.getEnumConstants()) {
+            if (e.name().toLowerCase(Locale.ROOT).equals(t)) {
+                return e;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase(Locale.ROOT));
+        }
+        throw n.error("'" + YamlNode.abbreviate(t) + "' is not one of " + String.join(", ", names));
     }
 
     private AgentSpec agent(YamlNode n) throws ScenarioException {

@@ -215,7 +215,8 @@ class ScenarioLoaderTest {
         // The example is the schema's documentation: every key must appear in it (commented-out ones included).
         String text = java.nio.file.Files.readString(SCENARIOS.resolve("EXAMPLE.yaml"));
         for (String key : List.of("name", "description", "sandbox", "type", "image", "packages", "env", "workdir",
-                "trustStores",
+                "trustStores", "vm", "disk", "format", "kernel", "initrd", "append", "memory", "cpus", "accel", "nic",
+                "bootTimeout",
                 "agent", "version", "versionCommand", "files", "from", "to", "mode", "install", "start", "user",
                 "corpus", "generate", "seed", "triggers", "at", "exec", "copy", "stop", "duration", "idle", "agentExits", "policy",
                 "allow", "opaqueBytesBudget", "markers", "responders", "host", "method", "path", "status", "headers",
