@@ -43,12 +43,20 @@ public final class AccelerationProbe {
             synchronized (AccelerationProbe.class) {
                 if (cached == null) {
                     cached = new AccelerationProbe("qemu-system-x86_64", Path.of("/dev/kvm"),
-                            HostKernel.newest().map(HostKernel::vmlinuz), PROBE_TIMEOUT).probe();
+                            probeKernel(), PROBE_TIMEOUT).probe();
                 }
                 a = cached;
             }
         }
         return a;
+    }
+
+    private static Optional<Path> probeKernel() {
+        try {
+            return Optional.of(HostKernel.newest().vmlinuz());
+        } catch (GuestImageBuilder.GuestImageException e) {
+            return Optional.empty();
+        }
     }
 
     public Acceleration probe() {
