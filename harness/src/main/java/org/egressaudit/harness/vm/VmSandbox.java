@@ -68,7 +68,18 @@ public final class VmSandbox implements Sandbox {
     private boolean started;
     private boolean closed;
 
-    private record GuestProcess(long pid, String guestLog, Path hostLog) {
+    /** A started process; qemu-ga forgets a pid once it reported its exit, so the exit code is kept here. */
+    private static final class GuestProcess {
+        final long pid;
+        final String guestLog;
+        final Path hostLog;
+        volatile Long exitCode;
+
+        GuestProcess(long pid, String guestLog, Path hostLog) {
+            this.pid = pid;
+            this.guestLog = guestLog;
+            this.hostLog = hostLog;
+        }
     }
 
     /**
@@ -384,13 +395,17 @@ public final class VmSandbox implements Sandbox {
         if (p == null) {
             throw new IllegalArgumentException("not a process of this sandbox: " + process.id());
         }
+        if (p.exitCode != null) {
+            return OptionalLong.of(p.exitCode);
+        }
         ExecStatus st;
         try {
-            st = agent.execStatus(p.pid());
+            st = agent.execStatus(p.pid);
         } catch (RuntimeException e) {
             if (qemu != null && !qemu.alive()) {
                 notes.add("the virtual machine stopped while the agent ran (QEMU exit code "
                         + qemu.exitCode().orElse(-1) + ")");
+                p.exitCode = -1L;
                 return OptionalLong.of(-1);
             }
             throw e;
@@ -398,7 +413,8 @@ public final class VmSandbox implements Sandbox {
         if (!st.exited()) {
             return OptionalLong.empty();
         }
-        return OptionalLong.of(st.exitCode() != null ? st.exitCode() : st.signal() != null ? 128 + st.signal() : -1);
+        p.exitCode = (long) (st.exitCode() != null ? st.exitCode() : st.signal() != null ? 128 + st.signal() : -1);
+        return OptionalLong.of(p.exitCode);
     }
 
     /** Fetches every started process's guest log into its host log file (bounded), best effort. */
@@ -412,13 +428,13 @@ public final class VmSandbox implements Sandbox {
                 notes.add("guest logs not all collected within " + LOG_COLLECT.toSeconds() + " s");
                 return;
             }
-            try (OutputStream out = Files.newOutputStream(p.hostLog())) {
-                long n = agent.readFile(p.guestLog(), out, config.maxLogBytes());
+            try (OutputStream out = Files.newOutputStream(p.hostLog)) {
+                long n = agent.readFile(p.guestLog, out, config.maxLogBytes());
                 if (n >= config.maxLogBytes()) {
                     notes.add("agent log truncated at " + config.maxLogBytes() + " bytes");
                 }
             } catch (IOException | RuntimeException e) {
-                notes.add("cannot fetch " + p.guestLog() + " from the guest: " + e.getMessage());
+                notes.add("cannot fetch " + p.guestLog + " from the guest: " + e.getMessage());
             }
         }
     }
