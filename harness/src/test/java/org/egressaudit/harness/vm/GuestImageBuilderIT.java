@@ -51,7 +51,7 @@ class GuestImageBuilderIT {
 
     @Test
     void bootsRunsTheInitAnswersGuestSyncAndPowersOffOnGuestShutdown(@TempDir Path dir) throws Exception {
-        try (Guest guest = Guest.boot(image, dir)) {
+        try (Guest guest = Guest.boot(image, dir, "none")) {
             guest.awaitConsole(GuestScripts.LOG_PREFIX + " starting qemu-ga on /dev/vport");
             String console = guest.console();
             for (String step : List.of("file systems mounted", "modules loaded", "no network card: network left down",
@@ -66,10 +66,21 @@ class GuestImageBuilderIT {
         }
     }
 
+    /**
+     * QEMU's user-mode network, restricted (no connection leaves it) and on a documentation prefix, stands in for
+     * the harness's DHCP server on the tap: its built-in DHCP answers inside QEMU.
+     */
     @Test
-    void powersOffOnTheAcpiPowerButton(@TempDir Path dir) throws Exception {
-        try (Guest guest = Guest.boot(image, dir)) {
+    void configuresEth0ByDhcpAndPowersOffOnTheAcpiPowerButton(@TempDir Path dir) throws Exception {
+        String nic = "user,model=virtio-net-pci,restrict=on,net=192.0.2.0/24,host=192.0.2.2,dhcpstart=192.0.2.15,"
+                + "dns=192.0.2.3";
+        try (Guest guest = Guest.boot(image, dir, nic)) {
             guest.awaitConsole(GuestScripts.LOG_PREFIX + " ready");
+            String console = guest.console();
+            // restricted user-mode networking offers no router and no DNS server (GuestImageDhcpScriptTest has them)
+            assertTrue(console.contains(GuestScripts.LOG_PREFIX
+                    + " dhcp: bound eth0 192.0.2.15/24 router none dns none"), console);
+            assertTrue(console.contains(GuestScripts.LOG_PREFIX + " network up: eth0"), console);
             guest.guestSync(7); // acpid was started before qemu-ga: once the agent answers, acpid listens
             guest.qmp("{\"execute\":\"system_powerdown\"}\n");
             guest.awaitExit(Duration.ofSeconds(60));
@@ -91,7 +102,7 @@ class GuestImageBuilderIT {
             this.qmpSocket = dir.resolve("qmp.sock");
         }
 
-        static Guest boot(GuestImage image, Path dir) throws IOException {
+        static Guest boot(GuestImage image, Path dir, String nic) throws IOException {
             Path overlay = dir.resolve("overlay.qcow2");
             HostCommand.of("qemu-img", "create", "-f", "qcow2", "-b", image.disk().toString(), "-F", "qcow2",
                     overlay.toString()).runChecked();
@@ -100,7 +111,7 @@ class GuestImageBuilderIT {
                     "-kernel", image.kernel().toString(), "-initrd", image.initrd().toString(),
                     "-append", image.append(),
                     "-drive", "file=" + overlay + ",if=virtio,format=qcow2",
-                    "-nic", "none",
+                    "-nic", nic,
                     "-serial", "file:" + dir.resolve("console.log"),
                     "-chardev", "socket,id=qga,path=" + dir.resolve("qga.sock") + ",server=on,wait=off",
                     "-device", "virtio-serial-pci",
