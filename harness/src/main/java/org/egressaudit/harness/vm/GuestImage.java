@@ -23,9 +23,12 @@ import java.util.Objects;
 public record GuestImage(Path disk, Path kernel, Path initrd, String append, String kernelVersion, boolean cached,
                          Duration elapsed) {
 
-    /** Root on the first virtio disk (no partition table), our init as pid 1, reboot at once on a panic. */
+    /**
+     * Root on the first virtio disk (no partition table), our init as pid 1, the network card keeps the name eth0
+     * (the initrd's udev would rename it ens2), reboot at once on a panic (exit with QEMU's {@code -no-reboot}).
+     */
     public static final String APPEND = "console=ttyS0 root=/dev/vda rw init=" + GuestScripts.INIT_PATH
-            + " quiet panic=-1";
+            + " net.ifnames=0 quiet panic=-1";
 
     public GuestImage {
         Objects.requireNonNull(disk, "disk");

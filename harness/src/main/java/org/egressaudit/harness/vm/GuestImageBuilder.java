@@ -28,7 +28,8 @@ import org.egressaudit.harness.sandbox.ImageBuilder;
  * (direct kernel boot, see {@link GuestImage}).
  *
  * <p>Guests are cached in {@code <cacheDir>/guest-<key>/}, the key hashing the package set, the Docker image id,
- * the kernel version, the guest scripts and {@link #FORMAT_VERSION}; a complete folder is reused. Building needs
+ * the kernel version, the guest scripts, the kernel command line and {@link #FORMAT_VERSION}; a complete folder
+ * is reused. Building needs
  * root, Docker, {@code mkfs.ext4} (e2fsprogs 1.43+), {@code qemu-img}, {@code depmod} and, the first time,
  * debootstrap and the Debian mirror (through {@link ImageBuilder}).
  */
@@ -138,7 +139,7 @@ public final class GuestImageBuilder {
         HostKernel kernel = kernels.get();
         BaseImage base = baseImages.resolve(packages, log);
         String key = GuestImageCache.key(packages, base.id(), kernel.version(), GuestScripts.fingerprint(),
-                FORMAT_VERSION);
+                GuestImage.APPEND, FORMAT_VERSION);
         Path folder = cache.folder(key);
         Optional<GuestImage> ready = reuse(folder, start, log);
         if (ready.isPresent()) {

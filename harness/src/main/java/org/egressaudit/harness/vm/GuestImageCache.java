@@ -49,7 +49,7 @@ final class GuestImageCache {
     }
 
     /** First 16 hex digits of a SHA-256 over every input of the image, each labelled and length-prefixed. */
-    static String key(List<String> packages, String imageId, String kernelVersion, String scripts,
+    static String key(List<String> packages, String imageId, String kernelVersion, String scripts, String append,
                       String formatVersion) {
         StringBuilder identity = new StringBuilder();
         field(identity, "format", formatVersion);
@@ -57,6 +57,7 @@ final class GuestImageCache {
         field(identity, "image", imageId);
         field(identity, "kernel", kernelVersion);
         field(identity, "scripts", scripts);
+        field(identity, "append", append);
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(identity.toString().getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

@@ -24,7 +24,7 @@ final class GuestScripts {
     static final String INIT = """
             #!/bin/sh
             # egress-audit guest init, started by the kernel as pid 1 (init=%1$s). The guest has no init system and
-            # no udev: this mounts the API file systems, configures eth0 by DHCP, keeps the QEMU guest agent running
+            # no udev: this mounts the API file systems, configures the network card by DHCP, keeps the QEMU guest agent running
             # and reaps orphans (pid 1 inherits them). Every step is logged on the console with the prefix %2$s
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
             export PATH
@@ -66,26 +66,39 @@ final class GuestScripts {
                 done
                 return 1
             }
-            # waits up to 10 s for a driver to register its device
+            # waits up to 10 s for a driver to register its device (few forks: they are slow under TCG)
             await() {
                 i=0
-                while [ $i -lt 100 ]; do
+                while [ $i -lt 50 ]; do
                     eval "$1" && return 0
-                    sleep 0.1
+                    sleep 0.2
                     i=$((i + 1))
+                done
+                return 1
+            }
+            # the network card: eth0 (net.ifnames=0 keeps the initramfs's udev from renaming it), else the first
+            # interface backed by a device
+            nic=
+            find_nic() {
+                for n in /sys/class/net/eth0 /sys/class/net/*; do
+                    n=${n##*/}
+                    if [ "$n" != lo ] && [ -e "/sys/class/net/$n/device" ]; then
+                        nic=$n
+                        return 0
+                    fi
                 done
                 return 1
             }
 
             ip link set lo up
-            if has_virtio 0x0001 && await '[ -e /sys/class/net/eth0 ]'; then
-                ip link set eth0 up
-                log "DHCP on eth0"
-                if busybox udhcpc -i eth0 -q -n -t 20 -T 1 -s %4$s; then
-                    log "network up: $(ip -4 -br addr show dev eth0)"
-                    echo "up $(ip -4 -o addr show dev eth0 | sed -n 's/.* inet \\([^ ]*\\) .*/\\1/p')" > %5$s
+            if has_virtio 0x0001 && await find_nic; then
+                ip link set "$nic" up
+                log "DHCP on $nic"
+                if busybox udhcpc -i "$nic" -q -n -t 20 -T 1 -s %4$s; then
+                    log "network up: $(ip -4 -br addr show dev "$nic")"
+                    echo "up $(ip -4 -o addr show dev "$nic" | sed -n 's/.* inet \\([^ ]*\\) .*/\\1/p')" > %5$s
                 else
-                    log "DHCP on eth0 failed: network left unconfigured"
+                    log "DHCP on $nic failed: network left unconfigured"
                     echo failed > %5$s
                 fi
             else
