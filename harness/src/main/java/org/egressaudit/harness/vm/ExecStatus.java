@@ -21,11 +21,6 @@ public record ExecStatus(boolean exited, Integer exitCode, Integer signal, byte[
         stderr = stderr == null ? new byte[0] : stderr.clone();
     }
 
-    /** The status {@code run} returns when its timeout passed while the process still ran. */
-    static ExecStatus stillRunning() {
-        return new ExecStatus(false, null, null, null, null, false, false);
-    }
-
     @Override
     public byte[] stdout() {
         return stdout.clone();

@@ -30,6 +30,7 @@ final class UnixLineChannel implements AutoCloseable {
     static final int SENTINEL = 0xFF;
     /** sun_path is 108 bytes including the terminating NUL on Linux. */
     private static final int MAX_SOCKET_PATH_BYTES = 107;
+    private static final int SHRINK_ABOVE = 1 << 20;
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(20);
     private static final Duration MAX_RETRY_DELAY = Duration.ofMillis(250);
 
@@ -152,6 +153,7 @@ final class UnixLineChannel implements AutoCloseable {
                 if (b == SENTINEL && sentinelResetsLine) {
                     lineLength = 0;
                     skippingToSentinel = false;
+                    skippingOversize = false; // what follows is a new message
                 } else if (skippingToSentinel) {
                     continue;
                 } else if (b == '\n') {
@@ -161,7 +163,11 @@ final class UnixLineChannel implements AutoCloseable {
                         skippingOversize = false;
                         continue;
                     }
-                    return Arrays.copyOf(line, n);
+                    byte[] result = Arrays.copyOf(line, n);
+                    if (line.length > SHRINK_ABOVE) {
+                        line = new byte[1024]; // one big reply should not pin its buffer for the connection's life
+                    }
+                    return result;
                 } else if (!skippingOversize) {
                     append((byte) b);
                 }
