@@ -63,6 +63,32 @@ class DhcpResponderIT {
     }
 
     @Test
+    void malformedRequestsAreNotedAndTheClientIsStillServed() throws Exception {
+        try (HostBridge bridge = HostBridge.create("it-" + UUID.randomUUID().toString().substring(0, 8));
+             ClientNamespace client = ClientNamespace.create(bridge, bridge.guestMac());
+             DhcpResponder dhcp = DhcpResponder.start(client.hostEnd, DhcpLease.forBridge(bridge))) {
+            MacAddress mac = MacAddress.parse(bridge.guestMac());
+            byte[] noCookie = DhcpWire.discover();
+            noCookie[236] = 0;
+            byte[] overflow = DhcpWire.withOptions("350101" + "37ff0103");
+            for (byte[] payload : List.of(java.util.Arrays.copyOf(DhcpWire.discover(), 100), noCookie, overflow)) {
+                client.sendRaw(DhcpFrames.build(mac, MacAddress.BROADCAST, 0, 0xffffffff, 68, 67, payload, 1));
+            }
+
+            HostCommandResult r = client.udhcpc(5, 3);
+
+            assertEquals(0, r.exitCode(), r.stdoutText() + r.stderrText() + dhcp.events());
+            List<String> malformed = dhcp.events().stream().filter(e -> e.contains("malformed frame")).toList();
+            assertEquals(3, malformed.size(), dhcp.events().toString());
+            assertTrue(malformed.get(0).contains("truncated: 100 bytes"), malformed.get(0));
+            assertTrue(malformed.get(1).contains("no DHCP magic cookie"), malformed.get(1));
+            assertTrue(malformed.get(2).contains("option 55") && malformed.get(2).contains("claims 255"),
+                    malformed.get(2));
+            assertTrue(dhcp.leasedAt().isPresent());
+        }
+    }
+
+    @Test
     void anotherClientGetsNothing() throws Exception {
         try (HostBridge bridge = HostBridge.create("it-" + UUID.randomUUID().toString().substring(0, 8))) {
             String stranger = "52:54:00:00:00:01";
@@ -123,6 +149,15 @@ class DhcpResponderIT {
                 c.close();
                 throw e;
             }
+        }
+
+        /** Sends one Ethernet frame out of the namespace's interface through a packet socket. */
+        void sendRaw(byte[] frame) {
+            HostCommand.of("ip", "netns", "exec", namespace, "python3", "-c",
+                            "import socket,sys; s=socket.socket(socket.AF_PACKET, socket.SOCK_RAW);"
+                                    + " s.bind((sys.argv[1], 0)); s.send(bytes.fromhex(sys.argv[2]))",
+                            clientEnd, java.util.HexFormat.of().formatHex(frame))
+                    .timeout(Duration.ofSeconds(30)).runChecked();
         }
 
         HostCommandResult udhcpc(int discovers, int secondsBetween) {
