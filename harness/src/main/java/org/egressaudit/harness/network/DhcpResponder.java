@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,14 +46,11 @@ public final class DhcpResponder implements AutoCloseable {
     private final int serverAddress;
     private final Clock clock;
     private final Thread thread;
-    private final List<String> events = new ArrayList<>();
+    private final BoundedLog events = new BoundedLog(MAX_EVENTS);
+    private final PerSecondLimit replies = new PerSecondLimit(MAX_REPLIES_PER_SECOND);
     private final AtomicReference<Instant> leasedAt = new AtomicReference<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean running = true;
-    private long eventsDropped;
-    private long windowSecond = Long.MIN_VALUE;
-    private int repliesInWindow;
-    private long suppressed;
     private int ipId;
     private boolean closed;
 
@@ -182,34 +178,21 @@ public final class DhcpResponder implements AutoCloseable {
     }
 
     private boolean allowReply() {
-        long second = clock.millis() / 1000;
-        if (second != windowSecond) {
-            if (suppressed > 0) {
-                record("rate limit: dropped " + suppressed + " requests over " + MAX_REPLIES_PER_SECOND
-                        + " replies per second");
-            }
-            windowSecond = second;
-            repliesInWindow = 0;
-            suppressed = 0;
+        boolean ok = replies.tryAcquire(clock.millis());
+        long dropped = replies.takeRefusedInPreviousWindow();
+        if (dropped > 0) {
+            record("rate limit: dropped " + dropped + " requests over " + MAX_REPLIES_PER_SECOND
+                    + " replies per second");
         }
-        if (repliesInWindow >= MAX_REPLIES_PER_SECOND) {
-            suppressed++;
-            return false;
-        }
-        repliesInWindow++;
-        return true;
+        return ok;
     }
 
     private static String sender(byte[] frame) {
         return frame.length >= 12 ? " from " + MacAddress.read(frame, 6) : "";
     }
 
-    private synchronized void record(String event) {
-        if (events.size() < MAX_EVENTS) {
-            events.add(Instant.now(clock) + " " + event);
-        } else {
-            eventsDropped++;
-        }
+    private void record(String event) {
+        events.add(Instant.now(clock) + " " + event);
     }
 
     /**
@@ -217,12 +200,8 @@ public final class DhcpResponder implements AutoCloseable {
      * {@code DISCOVER from 52:54:00:12:34:56 xid 0x1a2b3c4d → OFFER 10.250.3.2}. At most {@value #MAX_EVENTS}
      * lines are kept; when more happened, a last line says how many were not kept.
      */
-    public synchronized List<String> events() {
-        List<String> copy = new ArrayList<>(events);
-        if (eventsDropped > 0) {
-            copy.add("... " + eventsDropped + " more events not kept");
-        }
-        return copy;
+    public List<String> events() {
+        return events.snapshot();
     }
 
     /** When the address was last handed out (an ACK with it was sent); empty until then. */

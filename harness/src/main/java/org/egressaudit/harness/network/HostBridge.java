@@ -3,7 +3,6 @@ package org.egressaudit.harness.network;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -73,38 +72,48 @@ public final class HostBridge implements AutoCloseable {
      * @throws BridgeException          naming the failing command and its output; whatever was created is removed
      */
     public static HostBridge create(String runId) {
+        return create(runId, HostBridge::ip);
+    }
+
+    /** Runs one {@code ip} command (arguments after {@code ip}); a seam for failure tests. */
+    @FunctionalInterface
+    interface IpRunner {
+        HostCommandResult run(String... args);
+    }
+
+    static HostBridge create(String runId, IpRunner ip) {
         RunNetwork.validateRunId(runId);
         long pid = ProcessHandle.current().pid();
         String alias = alias(runId, pid);
         List<String> created = new ArrayList<>();
         try (CreatorLock ignored = CreatorLock.acquire()) {
             Identity id = freeIdentity(runId, pid);
-            Ipv4Cidr subnet = HostSubnets.pickFree(inUse()).orElseThrow(() -> new BridgeException(
+            Ipv4Cidr subnet = HostSubnets.pickFree(inUse(ip)).orElseThrow(() -> new BridgeException(
                     "no free /24 left in " + HostSubnets.POOL + ": every one overlaps an address or route on this"
                             + " host (leftovers of crashed runs? see HostBridge.removeLeftovers)", null));
 
-            ip("link", "add", "name", id.bridge, "type", "bridge", "stp_state", "0");
+            ip.run("link", "add", "name", id.bridge, "type", "bridge", "stp_state", "0");
             created.add(id.bridge);
             // explicit address: otherwise the bridge takes the lowest port MAC and the gateway's MAC changes as
             // ports come and go, confusing the guest's ARP cache
-            ip("link", "set", "dev", id.bridge, "address", id.gatewayMac.toString());
-            ip("link", "set", "dev", id.bridge, "alias", alias);
+            ip.run("link", "set", "dev", id.bridge, "address", id.gatewayMac.toString());
+            ip.run("link", "set", "dev", id.bridge, "alias", alias);
             disableIpv6(id.bridge);
             sysctl("ipv4/conf/" + id.bridge + "/forwarding", "0");
             // answer ARP only for the bridge's own address, so the guest cannot discover the host's others
             sysctl("ipv4/conf/" + id.bridge + "/arp_ignore", "1");
             sysctl("ipv4/conf/" + id.bridge + "/arp_announce", "2");
 
-            ip("tuntap", "add", "dev", id.tap, "mode", "tap");
+            ip.run("tuntap", "add", "dev", id.tap, "mode", "tap");
             created.add(id.tap);
-            ip("link", "set", "dev", id.tap, "alias", alias);
+            ip.run("link", "set", "dev", id.tap, "alias", alias);
             disableIpv6(id.tap);
-            ip("link", "set", "dev", id.tap, "master", id.bridge);
+            ip.run("link", "set", "dev", id.tap, "master", id.bridge);
 
-            ip("addr", "add", subnet.address(1).getHostAddress() + "/" + subnet.prefixLength(), "broadcast",
+            ip.run("addr", "add", subnet.address(1).getHostAddress() + "/" + subnet.prefixLength(), "broadcast",
                     Ipv4Cidr.format(subnet.broadcast()), "dev", id.bridge);
-            ip("link", "set", "dev", id.tap, "up");
-            ip("link", "set", "dev", id.bridge, "up");
+            ip.run("link", "set", "dev", id.tap, "up");
+            ip.run("link", "set", "dev", id.bridge, "up");
             return new HostBridge(runId, id.bridge, id.tap, subnet, id.guestMac, id.gatewayMac);
         } catch (RuntimeException e) {
             for (int i = created.size() - 1; i >= 0; i--) {
@@ -285,13 +294,13 @@ public final class HostBridge implements AutoCloseable {
                 null);
     }
 
-    private static List<Ipv4Cidr> inUse() {
-        List<Ipv4Cidr> all = new ArrayList<>(HostSubnets.fromAddresses(ip("-4", "-o", "addr", "show").stdoutText()));
-        all.addAll(HostSubnets.fromRoutes(ip("-4", "route", "show", "table", "all").stdoutText()));
+    private static List<Ipv4Cidr> inUse(IpRunner ip) {
+        List<Ipv4Cidr> all = new ArrayList<>(HostSubnets.fromAddresses(ip.run("-4", "-o", "addr", "show").stdoutText()));
+        all.addAll(HostSubnets.fromRoutes(ip.run("-4", "route", "show", "table", "all").stdoutText()));
         return all;
     }
 
-    private static HostCommandResult ip(String... args) {
+    static HostCommandResult ip(String... args) {
         try {
             return HostCommand.of("ip", args).timeout(IP_TIMEOUT).runChecked();
         } catch (HostCommandException e) {
@@ -351,11 +360,9 @@ public final class HostBridge implements AutoCloseable {
     /** Serializes subnet choice and creation across threads and processes. */
     private static final class CreatorLock implements AutoCloseable {
         private final FileChannel channel;
-        private final FileLock lock;
 
-        private CreatorLock(FileChannel channel, FileLock lock) {
+        private CreatorLock(FileChannel channel) {
             this.channel = channel;
-            this.lock = lock;
         }
 
         static CreatorLock acquire() {
@@ -364,7 +371,8 @@ public final class HostBridge implements AutoCloseable {
             try {
                 Files.createDirectories(LOCK_FILE.getParent());
                 ch = FileChannel.open(LOCK_FILE, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                return new CreatorLock(ch, ch.lock());
+                ch.lock(); // blocks while another process creates a bridge
+                return new CreatorLock(ch);
             } catch (IOException | RuntimeException e) {
                 try {
                     if (ch != null) {
@@ -381,10 +389,9 @@ public final class HostBridge implements AutoCloseable {
         @Override
         public void close() {
             try {
-                lock.release();
-                channel.close();
+                channel.close(); // releases the lock
             } catch (IOException ignored) {
-                // closing the channel releases the lock in any case
+                // the lock dies with the channel or, at worst, with the process
             } finally {
                 IN_PROCESS.unlock();
             }
