@@ -127,10 +127,15 @@ public final class RunCommand implements Callable<Integer> {
         // Resources of earlier runs whose process died without cleaning up (SIGKILL, power loss).
         try {
             var left = org.egressaudit.harness.network.RunNetwork.removeLeftovers();
+            List<Long> vms = org.egressaudit.harness.vm.VmLeftovers.killOrphans();
+            // interfaces before rules: a rule is a leftover once its interface is gone
+            List<String> links = org.egressaudit.harness.network.HostBridge.removeLeftovers();
             int rules = org.egressaudit.harness.network.Redirects.removeLeftovers();
-            if (!left.isEmpty() || rules > 0) {
+            if (!left.isEmpty() || rules > 0 || !vms.isEmpty() || !links.isEmpty()) {
                 err.println("egress-audit run: removed leftovers of dead runs: " + left.containers().size()
-                        + " containers, " + left.networks().size() + " networks, " + rules + " firewall rules");
+                        + " containers, " + left.networks().size() + " networks, " + vms.size()
+                        + " virtual machines, " + links.size() + " VM network interfaces, " + rules
+                        + " firewall rules");
             }
         } catch (RuntimeException e) {
             err.println("egress-audit run: could not look for leftovers of earlier runs: " + e.getMessage());

@@ -25,10 +25,11 @@ public record GuestImage(Path disk, Path kernel, Path initrd, String append, Str
 
     /**
      * Root on the first virtio disk (no partition table), our init as pid 1, the network card keeps the name eth0
-     * (the initrd's udev would rename it ens2), reboot at once on a panic (exit with QEMU's {@code -no-reboot}).
+     * (the initrd's udev would rename it ens2), IPv4 only like the containers (no router solicitations or MLD in
+     * the capture), reboot at once on a panic (exit with QEMU's {@code -no-reboot}).
      */
     public static final String APPEND = "console=ttyS0 root=/dev/vda rw init=" + GuestScripts.INIT_PATH
-            + " net.ifnames=0 quiet panic=-1";
+            + " net.ifnames=0 ipv6.disable=1 quiet panic=-1";
 
     public GuestImage {
         Objects.requireNonNull(disk, "disk");

@@ -193,6 +193,50 @@ class ScenarioLoaderTest {
     }
 
     @Test
+    void vmSandboxWithDefaultsIsTheBuiltInGuest() throws Exception {
+        Scenario s = ScenarioLoader.load(fx.write("vm.yaml", """
+                name: v
+                sandbox: {type: vm, packages: [curl]}
+                agent: {start: run}
+                policy: {allow: [metadata]}
+                """));
+        assertEquals(SandboxType.VM, s.sandbox().type());
+        VmSpec vm = s.sandbox().vm().orElseThrow();
+        assertTrue(vm.builtinGuest());
+        assertEquals(VmSpec.builtin(), vm);
+        assertEquals(List.of("curl"), s.sandbox().packages());
+        assertEquals("vm:" + SandboxSpec.BUILTIN_GUEST, s.sandbox().baseImage());
+    }
+
+    @Test
+    void vmSandboxWithItsOwnDiskAndKernel() throws Exception {
+        java.nio.file.Files.write(tmp.resolve("win.qcow2"), new byte[512]);
+        java.nio.file.Files.write(tmp.resolve("vmlinuz"), new byte[16]);
+        Path abs = tmp.resolve("initrd.img");
+        java.nio.file.Files.write(abs, new byte[16]);
+        Scenario s = ScenarioLoader.load(fx.write("vm.yaml", """
+                name: v
+                sandbox:
+                  type: vm
+                  vm: {disk: win.qcow2, format: qcow2, kernel: vmlinuz, initrd: INITRD, append: "console=ttyS0",
+                       memory: 2G, cpus: 2, accel: tcg, nic: e1000, bootTimeout: 90s}
+                agent: {start: run}
+                policy: {allow: [metadata]}
+                """.replace("INITRD", abs.toString())));
+        VmSpec vm = s.sandbox().vm().orElseThrow();
+        assertEquals(Optional.of(tmp.resolve("win.qcow2").toAbsolutePath().normalize()), vm.disk());
+        assertEquals(Optional.of(VmSpec.DiskFormat.QCOW2), vm.format());
+        assertEquals(Optional.of(abs), vm.initrd(), "absolute host paths are fine for VM files");
+        assertEquals(Optional.of("console=ttyS0"), vm.append());
+        assertEquals(2L << 30, vm.memoryBytes());
+        assertEquals(2, vm.cpus());
+        assertEquals(VmSpec.Accel.TCG, vm.accel());
+        assertEquals(VmSpec.Nic.E1000, vm.nic());
+        assertEquals(Duration.ofSeconds(90), vm.bootTimeout());
+        assertFalse(vm.builtinGuest());
+    }
+
+    @Test
     void documentedExampleLoads() throws Exception {
         Scenario s = ScenarioLoader.load(SCENARIOS.resolve("EXAMPLE.yaml"));
         assertEquals("example-hash-lookup", s.name());

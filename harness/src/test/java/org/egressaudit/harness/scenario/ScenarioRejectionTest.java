@@ -190,11 +190,42 @@ class ScenarioRejectionTest {
     }
 
     @Test
-    void vmSandboxIsNotSupportedYet() throws Exception {
+    void vmSandboxMistakes() throws Exception {
         fx.rejects(BASE.replace("{image:", "{type: vm, image:"),
-                ":2: sandbox.type: 'vm' sandboxes are not supported yet (only 'container')");
+                ":2: sandbox.image: 'image' names a Docker image; a vm boots 'vm.disk' (or the built-in Linux guest "
+                        + "when vm.disk is absent)");
         fx.rejects(BASE.replace("{image:", "{type: jail, image:"),
-                ":2: sandbox.type: unknown sandbox type 'jail' (only 'container')");
+                ":2: sandbox.type: unknown sandbox type 'jail' (use 'container' or 'vm')");
+        fx.rejects(BASE.replace("sandbox: {image: egress-audit/base:bookworm}",
+                "sandbox: {image: egress-audit/base:bookworm, vm: {cpus: 2}}"),
+                ":2: sandbox.vm: vm settings need 'type: vm'");
+        String vm = BASE.replace("sandbox: {image: egress-audit/base:bookworm}", "sandbox: {type: vm, vm: VM}");
+        fx.rejects(vm.replace("VM", "{memory: 512K}"), ":2: sandbox.vm.memory: '512K' is not a memory size (write a "
+                + "whole number with M or G, e.g. 512M, 2G)");
+        fx.rejects(vm.replace("VM", "{memory: 64M}"),
+                ":2: sandbox.vm: memory must be between 128M and 64G, not 67108864 bytes");
+        fx.rejects(vm.replace("VM", "{accel: fast}"), ":2: sandbox.vm.accel: 'fast' is not one of auto, kvm, tcg");
+        fx.rejects(vm.replace("VM", "{nic: rtl8139}"), ":2: sandbox.vm.nic: 'rtl8139' is not one of virtio, e1000");
+        fx.rejects(vm.replace("VM", "{cpus: 99}"), ":2: sandbox.vm.cpus: ");
+        fx.rejects(vm.replace("VM", "{disk: nope.qcow2}"),
+                ":2: sandbox.vm.disk: 'nope.qcow2' is not an existing file (relative paths start at the scenario's "
+                        + "directory)");
+        fx.rejects(vm.replace("VM", "{format: raw}"), ":2: sandbox.vm: format, kernel, initrd and append describe "
+                + "your own 'disk': the built-in guest boots its own kernel");
+        fx.rejects(vm.replace("VM", "{bootTimeout: 0s}"), ":2: sandbox.vm");
+        fx.rejects(vm.replace("VM", "{disks: x}"), ":2: sandbox.vm.disks: unknown key 'disks'");
+    }
+
+    @Test
+    void vmDiskRules() throws Exception {
+        java.nio.file.Files.write(tmp.resolve("disk.img"), new byte[4096]);
+        java.nio.file.Files.write(tmp.resolve("vmlinuz"), new byte[16]);
+        String vm = BASE.replace("sandbox: {image: egress-audit/base:bookworm}", "sandbox: {type: vm, vm: VM}");
+        fx.rejects(vm.replace("VM", "{disk: disk.img, initrd: vmlinuz}"),
+                ":2: sandbox.vm: initrd and append need 'kernel' (direct kernel boot)");
+        fx.rejects(vm.replace("sandbox: {type: vm, vm: VM}", "sandbox: {type: vm, packages: [curl], vm: {disk: "
+                + "disk.img}}"), ":2: sandbox: 'packages' can only extend the built-in guest: install them in your "
+                + "own disk image (the sandbox has no network to install from)");
     }
 
     @Test
