@@ -206,14 +206,15 @@ class ScenarioRejectionTest {
                 ":2: sandbox.vm: memory must be between 128M and 64G, not 67108864 bytes");
         fx.rejects(vm.replace("VM", "{accel: fast}"), ":2: sandbox.vm.accel: 'fast' is not one of auto, kvm, tcg");
         fx.rejects(vm.replace("VM", "{nic: rtl8139}"), ":2: sandbox.vm.nic: 'rtl8139' is not one of virtio, e1000");
-        fx.rejects(vm.replace("VM", "{cpus: 99}"), ":2: sandbox.vm.cpus: ");
+        fx.rejects(vm.replace("VM", "{cpus: 99}"), ":2: sandbox.vm.cpus: must be from 1 to 16, got 99");
         fx.rejects(vm.replace("VM", "{disk: nope.qcow2}"),
                 ":2: sandbox.vm.disk: 'nope.qcow2' is not an existing file (relative paths start at the scenario's "
                         + "directory)");
         fx.rejects(vm.replace("VM", "{format: raw}"), ":2: sandbox.vm: format, kernel, initrd and append describe "
                 + "your own 'disk': the built-in guest boots its own kernel");
-        fx.rejects(vm.replace("VM", "{bootTimeout: 0s}"), ":2: sandbox.vm");
-        fx.rejects(vm.replace("VM", "{disks: x}"), ":2: sandbox.vm.disks: unknown key 'disks'");
+        fx.rejects(vm.replace("VM", "{bootTimeout: 0s}"), ":2: sandbox.vm: bootTimeout must be positive");
+        fx.rejects(vm.replace("VM", "{disks: x}"), ":2: sandbox.vm.disks: unknown key 'disks' (known keys "
+                + "here: disk, format, kernel, initrd, append, memory, cpus, accel, nic, bootTimeout)");
     }
 
     @Test
