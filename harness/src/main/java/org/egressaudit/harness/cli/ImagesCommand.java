@@ -26,7 +26,9 @@ public final class ImagesCommand implements Runnable {
     @Command(name = "build", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = {"Builds " + SandboxSpec.DEFAULT_BASE_IMAGE + " (minimal Debian bookworm + python3, curl, "
                     + "p7zip-full, dnsutils, netcat-openbsd, procps), or an image with extra --packages; reuses an "
-                    + "identical earlier build.", "Needs root, debootstrap and a Docker engine."})
+                    + "identical earlier build.", "With --vm: the built-in Linux guest disk of the VM sandbox (the same "
+                    + "packages plus the guest agent, the host's kernel and modules), cached under "
+                    + "/var/cache/egress-audit/vm.", "Needs root, debootstrap and a Docker engine."})
     static final class Build implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -38,6 +40,10 @@ public final class ImagesCommand implements Runnable {
         @Option(names = "--mirror", paramLabel = "URL", description = "Debian mirror for debootstrap.")
         String mirror;
 
+        @Option(names = "--vm", description = "Build the VM sandbox's built-in Linux guest instead of a container "
+                + "image.")
+        boolean vm;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -47,7 +53,12 @@ public final class ImagesCommand implements Runnable {
             }
             try {
                 Images images = new Images(builder);
-                if (packages == null || packages.isEmpty()) {
+                if (vm) {
+                    org.egressaudit.harness.vm.GuestImage g = new org.egressaudit.harness.vm.GuestImageBuilder(builder,
+                            org.egressaudit.harness.vm.GuestImageBuilder.defaultCacheDir())
+                            .build(packages == null ? List.of() : packages, out);
+                    out.println(g.disk());
+                } else if (packages == null || packages.isEmpty()) {
                     out.println(images.ensureBase(out));
                 } else {
                     out.println(images.resolve(new SandboxSpec(org.egressaudit.harness.scenario.SandboxType.CONTAINER,
