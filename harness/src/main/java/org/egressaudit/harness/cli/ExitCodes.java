@@ -12,6 +12,11 @@ public final class ExitCodes {
     public static final int BAD_INPUT = 2;
     /** The sandbox or harness could not be set up (used by `run`). */
     public static final int HARNESS_SETUP = 3;
+    /**
+     * The run's containment self-test failed (a canary did not end at the harness, or traffic was answered from
+     * outside): the verdict is ERROR whatever the agent did (used by `run`).
+     */
+    public static final int CONTAINMENT = 4;
 
     private ExitCodes() {
     }

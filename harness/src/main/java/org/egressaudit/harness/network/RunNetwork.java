@@ -58,12 +58,20 @@ public final class RunNetwork implements AutoCloseable {
      * @throws IllegalStateException    when Testcontainers is not configured for offline use
      */
     public static RunNetwork create(String runId) {
+        return create(runId, true);
+    }
+
+    /**
+     * As {@link #create(String)}; {@code internal=false} gives the network a route out through Docker's NAT, which
+     * only the containment self-test's own test uses, to prove that a breach is caught.
+     */
+    public static RunNetwork create(String runId, boolean internal) {
         validateRunId(runId);
         TestcontainersSettings.requireOffline();
         String name = "egress-audit-" + runId;
         Map<String, String> labels = labelsFor(runId);
         Network network = Network.builder()
-                .createNetworkCmdModifier(c -> c.withName(name).withInternal(true).withLabels(labels)
+                .createNetworkCmdModifier(c -> c.withName(name).withInternal(internal).withLabels(labels)
                         .withAttachable(false))
                 .build();
         String id;
@@ -74,7 +82,7 @@ public final class RunNetwork implements AutoCloseable {
         }
         try {
             com.github.dockerjava.api.model.Network info = client().inspectNetworkCmd().withNetworkId(id).exec();
-            if (!Boolean.TRUE.equals(info.getInternal())) {
+            if (internal && !Boolean.TRUE.equals(info.getInternal())) {
                 throw new NetworkSetupException("Docker network " + name + " was created without --internal");
             }
             com.github.dockerjava.api.model.Network.Ipam.Config v4 = ipv4Config(info)

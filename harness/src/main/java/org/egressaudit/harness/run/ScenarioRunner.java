@@ -88,6 +88,17 @@ public final class ScenarioRunner {
         this.toolVersion = toolVersion;
     }
 
+    /** Ways to break containment on purpose, for the test that proves a breach is caught. */
+    enum Breach { NONE, NO_REDIRECTS, ROUTE_OUT }
+
+    private Breach breach = Breach.NONE;
+
+    /** Test only: run with containment deliberately broken (the self-test must then end the run in ERROR). */
+    ScenarioRunner breakContainmentForTest(Breach how) {
+        this.breach = how;
+        return this;
+    }
+
     private Path reusedCaCertificate;
     private Path reusedCaKey;
 
@@ -163,6 +174,7 @@ public final class ScenarioRunner {
         Instant started = Instant.now();
         Instant stopped;
         ServiceEventLog eventLog = null;
+        RunContainment containment = new RunContainment();
         try {
             say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
             boolean vm = s.sandbox().type() == SandboxType.VM;
@@ -179,7 +191,8 @@ public final class ScenarioRunner {
                 hostBridge = setup(() -> HostBridge.create(folder.runId()), "network");
                 resources.push(hostBridge);
             } else {
-                dockerNetwork = setup(() -> RunNetwork.create(folder.runId()), "network");
+                dockerNetwork = setup(() -> RunNetwork.create(folder.runId(), breach != Breach.ROUTE_OUT),
+                        "network");
                 resources.push(dockerNetwork);
             }
             String bridge = vm ? hostBridge.bridgeInterface() : dockerNetwork.bridgeInterface();
@@ -197,9 +210,14 @@ public final class ScenarioRunner {
                     ConntrackLookup.ifAvailable(sinkConfig.originalDestinationTimeout()).orElse(null)),
                     "harness services");
             resources.push(services);
-            Redirects redirects = setup(() -> Redirects.install(folder.runId(), bridge,
-                    new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())), "redirects");
-            resources.push(redirects);
+            if (breach == Breach.NONE) {
+                Redirects redirects = setup(() -> Redirects.install(folder.runId(), bridge,
+                        new Redirects.Ports(services.dnsPort(), services.tcpPort(), services.udpPort())),
+                        "redirects");
+                resources.push(redirects);
+            } else {
+                notes.add("TEST: containment deliberately broken (" + breach + ")");
+            }
             Sandbox sandbox;
             LiveCapture capture;
             if (vm) {
@@ -238,6 +256,13 @@ public final class ScenarioRunner {
                 capture = setup(() -> LiveCapture.start(c.hostInterface(), folder.capture()), "capture");
                 resources.push(capture);
             }
+            String subnet = vm ? hostBridge.subnet() : dockerNetwork.subnet();
+            resources.push(containment.startWatch(folder.dir().resolve("conntrack.log"), subnet,
+                    gateway.getHostAddress()));
+            say(s, "containment self-test");
+            if (!containment.probe(sandbox, gateway.getHostAddress(), events)) {
+                throw new ContainmentBreach(containment.problem());
+            }
             prepare(s, sandbox, folder, notes, tls.authority());
             if (agentVersion == null && s.agent().versionCommand().isPresent()) {
                 ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
@@ -245,7 +270,7 @@ public final class ScenarioRunner {
             }
             say(s, "agent starting: " + s.agent().start());
             SandboxProcess agent = sandbox.startProcess(agentCommand(s), folder.agentLog());
-            Observation obs = new Observation(s, sandbox, agent, folder, notes, events);
+            Observation obs = new Observation(s, sandbox, agent, folder, notes, events, containment);
             stopReason = obs.observe();
             say(s, "stopped: " + stopReason);
             if (s.agent().auditFiles()) {
@@ -265,6 +290,8 @@ public final class ScenarioRunner {
             writeMetadata(folder, s, started, stopped, null, null, agentVersion, notes, e.getMessage());
             return new RunOutcome(s, folder, null, 3, e.getMessage(), null, null, null, agentVersion, notes,
                     List.of());
+        } catch (ContainmentBreach e) {
+            stopReason = "stopped before the agent started: " + e.getMessage();
         } catch (RuntimeException e) {
             notes.add("run interrupted by an error: " + e.getMessage());
             stopReason = "error: " + e.getMessage();
@@ -274,12 +301,22 @@ public final class ScenarioRunner {
             }
         }
         stopped = Instant.now();
-        return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped, eventLog);
+        return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped, eventLog,
+                containment);
+    }
+
+    /** The containment probe failed: the agent must not start. */
+    private static final class ContainmentBreach extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        ContainmentBreach(String message) {
+            super(message);
+        }
     }
 
     private RunOutcome analyse(Scenario s, RunFolder folder, CaptureStats stats, String stopReason,
                                String agentVersion, List<String> notes, Instant started, Instant stopped,
-                               ServiceEventLog eventLog) throws IOException {
+                               ServiceEventLog eventLog, RunContainment containment) throws IOException {
         if (!Files.isRegularFile(folder.capture())) {
             String problem = "no capture was written (" + stopReason + ")";
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
@@ -298,6 +335,7 @@ public final class ScenarioRunner {
             if (eventLog != null) {
                 result = result.withExtraFindings(RefusedTls.findings(eventLog.events(), result));
             }
+            containment.finish(result, eventLog);
             Verdict verdict = result.verdict();
             if (stats != null && !stats.complete()) {
                 notes.add("the capture lost packets (dropped " + stats.dropped() + ", by interface "
@@ -307,8 +345,14 @@ public final class ScenarioRunner {
             }
             List<String> activity = fileActivity(folder, corpus, result, notes);
             ObjectNode json = new JsonReport(toolVersion).toJson(result);
-            json.put("verdict", verdict.name());
-            ObjectNode run = runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
+            boolean contained = !containment.failed();
+            if (contained) {
+                notes.add(containment.summary());
+            }
+            json.put("verdict", contained ? verdict.name() : "ERROR");
+            ObjectNode run = runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes,
+                    contained ? null : containment.problem());
+            run.set("containment", containment.toJson());
             if (s.agent().auditFiles()) {
                 ArrayNode a = run.putArray("fileActivity");
                 activity.forEach(a::add);
@@ -320,7 +364,14 @@ public final class ScenarioRunner {
             } catch (IOException | RuntimeException e) {
                 notes.add("report.html not written: " + e.getMessage());
             }
-            writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null);
+            if (!contained) {
+                // whatever the agent did: a run that was not contained proves nothing, and must not pass
+                writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes,
+                        containment.problem(), containment);
+                return new RunOutcome(s, folder, null, CONTAINMENT_EXIT, containment.problem(), null,
+                        stats, stopReason, agentVersion, notes, activity);
+            }
+            writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, null, containment);
             return new RunOutcome(s, folder, verdict, verdict == Verdict.PASS ? 0 : 1, null, result, stats,
                     stopReason, agentVersion, notes, activity);
         } catch (Exception e) {
@@ -495,9 +546,11 @@ public final class ScenarioRunner {
         private final RunFolder folder;
         private final List<String> notes;
         private final ServiceEventLog events;
+        private final RunContainment containment;
 
         Observation(Scenario s, Sandbox sandbox, SandboxProcess agent, RunFolder folder, List<String> notes,
-                    ServiceEventLog events) {
+                    ServiceEventLog events, RunContainment containment) {
+            this.containment = containment;
             this.s = s;
             this.sandbox = sandbox;
             this.agent = agent;
@@ -518,6 +571,10 @@ public final class ScenarioRunner {
                 while (!pending.isEmpty() && pending.get(0).at().toNanos() <= elapsed) {
                     fire(pending.remove(0));
                     lastActivity = System.nanoTime();
+                }
+                java.util.Optional<String> escape = containment.escape();
+                if (escape.isPresent()) {
+                    return "containment breach: " + escape.get();
                 }
                 if (elapsed >= s.stop().duration().toNanos()) {
                     return "duration " + s.stop().duration().toSeconds() + " s reached";
@@ -565,9 +622,22 @@ public final class ScenarioRunner {
     private void writeMetadata(RunFolder folder, Scenario s, Instant started, Instant stopped, CaptureStats stats,
                                String stopReason, String agentVersion, List<String> notes, String problem)
             throws IOException {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.metadata().toFile(),
-                runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem));
+        writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem, null);
     }
+
+    private void writeMetadata(RunFolder folder, Scenario s, Instant started, Instant stopped, CaptureStats stats,
+                               String stopReason, String agentVersion, List<String> notes, String problem,
+                               RunContainment containment) throws IOException {
+        ObjectNode n = runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
+        if (containment != null) {
+            n.set("containment", containment.toJson());
+        }
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.metadata().toFile(), n);
+    }
+
+    /** Exit code of a run whose containment self-test failed (see ExitCodes.CONTAINMENT). */
+    static final int CONTAINMENT_EXIT = org.egressaudit.harness.cli.ExitCodes.CONTAINMENT;
+
 
     private static ObjectNode runNode(RunFolder folder, Scenario s, Instant started, Instant stopped,
                                       CaptureStats stats, String stopReason, String agentVersion, List<String> notes,
@@ -577,6 +647,7 @@ public final class ScenarioRunner {
         n.put("scenario", s.name());
         n.put("scenarioFile", s.file().toString());
         n.put("agentVersion", agentVersion);
+        n.put("sandbox", s.sandbox().type().name().toLowerCase(java.util.Locale.ROOT));
         n.put("image", s.sandbox().baseImage());
         n.put("started", started.toString());
         n.put("stopped", stopped.toString());

@@ -124,6 +124,16 @@ public final class ContainerSandbox implements Sandbox {
         }
     }
 
+    /** Host pid of the container's init process: the handle on its network namespace (nsenter, /proc). */
+    public long initPid() {
+        requireStarted();
+        Long pid = docker().inspectContainerCmd(containerId).exec().getState().getPidLong();
+        if (pid == null || pid <= 0) {
+            throw new SandboxException("the sandbox container " + containerId + " has no running init process");
+        }
+        return pid;
+    }
+
     /** Docker container id; available after {@link #start()}. */
     public String containerId() {
         requireStarted();
