@@ -46,6 +46,11 @@ public final class VariantCorpus {
             changedFiles = List.copyOf(changedFiles);
             Objects.requireNonNull(kind, "kind");
         }
+
+        /** What changed, for the analysis's wording. */
+        public CorpusChange change() {
+            return CorpusChange.of(this);
+        }
     }
 
     private VariantCorpus() {
