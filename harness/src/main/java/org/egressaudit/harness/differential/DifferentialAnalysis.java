@@ -133,9 +133,9 @@ public final class DifferentialAnalysis {
             Measure m = onBytes ? bytes : requests;
             String unit = onBytes ? " B" : "";
             reason = "not reported: per-run " + (onBytes ? "bytes " : "requests ") + m.ranges(unit)
-                    + " do not overlap, but the difference of means (" + fraction(m.signal()) + unit
-                    + ") does not exceed the noise (" + Measure.n(m.noise()) + unit + ") plus margin ("
-                    + fraction(m.margin()) + unit + ")";
+                    + " do not overlap, but the difference of means (" + amount(m.signal(), unit)
+                    + ") does not exceed the noise (" + amount(m.noise(), unit) + ") plus margin ("
+                    + amount(m.margin(), unit) + ")";
         }
         return new ShapeComparison(s, cb, vb, cr, vr, bytes, requests, outcome, reason);
     }
@@ -147,9 +147,9 @@ public final class DifferentialAnalysis {
                 : "max(" + rule.marginFloorBytes() + " B, " + percentOf(rule.marginFraction())
                         + " of the larger mean)";
         return "per-run " + (unit.isEmpty() ? "requests " : "bytes ") + m.ranges(unit) + " do not overlap; the "
-                + "difference of means, " + fraction(m.signal()) + unit + ", exceeds the largest difference between "
-                + "runs with identical corpora (" + Measure.n(m.noise()) + unit + ") plus the margin ("
-                + fraction(m.margin()) + unit + " = " + marginRule + "); complete separation of " + n + " and " + k
+                + "difference of means, " + amount(m.signal(), unit) + ", exceeds the largest difference between "
+                + "runs with identical corpora (" + amount(m.noise(), unit) + ") plus the margin ("
+                + amount(m.margin(), unit) + " = " + marginRule + "); complete separation of " + n + " and " + k
                 + " runs happens by chance with probability " + percent(separation);
     }
 
@@ -256,6 +256,11 @@ public final class DifferentialAnalysis {
 
     private static String percentOf(double f) {
         return String.format(Locale.ROOT, "%s %%", fraction(f * 100));
+    }
+
+    /** Bytes as whole numbers ("17,240 B"), request counts with a decimal when they have one ("0.5", "2.4"). */
+    private static String amount(double v, String unit) {
+        return unit.isEmpty() ? fraction(v) : Measure.n(v) + unit;
     }
 
     /** A number with grouping, decimals only when it has them ("17,240", "0.5", "2.4"). */
