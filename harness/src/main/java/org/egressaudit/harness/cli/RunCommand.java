@@ -77,6 +77,19 @@ public final class RunCommand implements Callable<Integer> {
             + "every step of each run (off a terminal the steps are always printed, unless --quiet).")
     boolean verbose;
 
+    @Option(names = "--differential", description = "Run ONE scenario as interleaved pairs: the corpus as planted "
+            + "(control) and with its private files changed (variant), and report traffic whose size changes with the"
+            + " private content beyond the noise between identical runs (sees through the agent's own encryption).")
+    boolean differential;
+
+    @Option(names = "--pairs", paramLabel = "N", defaultValue = "3", description = "With --differential: control/"
+            + "variant pairs to run (2..20, default ${DEFAULT-VALUE}); more pairs separate signal from noise better.")
+    int pairs;
+
+    @Option(names = "--variant", paramLabel = "KIND", defaultValue = "resized", description = "With --differential:"
+            + " how the private files differ: resized (same names, other content and size; default) or absent.")
+    String variant;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter outw = spec.commandLine().getOut();
@@ -109,6 +122,9 @@ public final class RunCommand implements Callable<Integer> {
         if (all.isEmpty()) {
             err.println("egress-audit run: no scenarios found in " + scenarios);
             return ExitCodes.BAD_INPUT;
+        }
+        if (differential) {
+            return differential(all, outw, err);
         }
         if (shard != null) {
             Shard sh;
@@ -223,6 +239,48 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private record Timed(RunOutcome outcome, java.time.Duration time) {
+    }
+
+    private int differential(List<Scenario> all, PrintWriter outw, PrintWriter err) throws Exception {
+        if (all.size() != 1) {
+            err.println("egress-audit run: --differential takes exactly one scenario, got " + all.size());
+            return ExitCodes.BAD_INPUT;
+        }
+        org.egressaudit.harness.differential.CorpusVariant kind;
+        try {
+            kind = org.egressaudit.harness.differential.CorpusVariant.fromId(variant);
+        } catch (IllegalArgumentException e) {
+            err.println("egress-audit run: --variant " + e.getMessage());
+            return ExitCodes.BAD_INPUT;
+        }
+        if (pairs < org.egressaudit.harness.run.DifferentialRun.MIN_PAIRS
+                || pairs > org.egressaudit.harness.run.DifferentialRun.MAX_PAIRS) {
+            err.println("egress-audit run: --pairs must be 2..20 (each label needs two runs to measure the noise), "
+                    + "got " + pairs);
+            return ExitCodes.BAD_INPUT;
+        }
+        AnalysisOptions options = threads == null ? AnalysisOptions.defaults()
+                : AnalysisOptions.defaults().withThreads(threads);
+        PrintWriter progress = quiet ? new PrintWriter(new StringWriter()) : outw;
+        Images images = new Images(new ImageBuilder());
+        var outcome = new org.egressaudit.harness.run.DifferentialRun(dir -> {
+            ScenarioRunner r = new ScenarioRunner(dir, options, images, progress, Version.get());
+            if (tlsCa != null) {
+                r.withCertificateAuthority(tlsCa, tlsCaKey);
+            }
+            return r;
+        }).run(all.get(0), pairs, kind, out, progress);
+        outw.println();
+        outw.println("run                                  label     verdict");
+        for (int i = 0; i < outcome.runs().size(); i++) {
+            RunOutcome o = outcome.runs().get(i);
+            outw.printf(Locale.ROOT, "%-36s %-9s %s%n", o.folder().dir().getFileName(), outcome.labels().get(i),
+                    o.verdict() == null ? "ERROR: " + o.problem() : o.verdict());
+        }
+        outw.println();
+        org.egressaudit.harness.run.DifferentialRun.text(outcome.report(), outcome.problem()).forEach(outw::println);
+        outw.println("differential: " + outcome.dir().resolve("differential.json"));
+        return outcome.exitCode();
     }
 
     /** The JUnit suite name: the suite path when one suite (directory or suite.yaml) was given, else the tool's. */

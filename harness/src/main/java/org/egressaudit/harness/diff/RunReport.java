@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * @param scenario        scenario name (run.json, else the report's run section, else the folder name)
  * @param folder          the run folder
  * @param started         run start as written in run.json (ISO-8601), "" when unknown; picks the latest of repeats
- * @param verdict         PASS, FAIL or OPAQUE
+ * @param verdict         PASS, FAIL or OPAQUE, or ERROR (containment self-test failed)
  * @param findings        every finding, reduced to what identifies it across runs
  * @param destinations    where outbound traffic went: transmission destinations (host, SNI, or address) and the
  *                        addresses of connections that carried no transmission
@@ -74,7 +74,8 @@ public record RunReport(String scenario, Path folder, String started, String ver
         JsonNode run = Files.isRegularFile(folder.resolve("run.json")) ? readJson(folder.resolve("run.json"))
                 : report.path("run");
         String verdict = report.path("verdict").asText("");
-        if (!Set.of("PASS", "FAIL", "OPAQUE").contains(verdict)) {
+        // ERROR: the run's containment self-test failed (worse than any verdict in a diff)
+        if (!Set.of("PASS", "FAIL", "OPAQUE", "ERROR").contains(verdict)) {
             throw new BadRunInputException(reportFile + ": no verdict (is it an egress-audit report.json?)");
         }
         String scenario = text(run, "scenario");

@@ -91,6 +91,7 @@ public final class RunNetwork implements AutoCloseable {
             Inet4Address gw = (Inet4Address) InetAddress.getByName(v4.getGateway());
             String bridge = bridgeName(info, id);
             waitForInterface(bridge);
+            org.egressaudit.harness.sandbox.Ipv6Off.on(bridge);
             return new RunNetwork(runId, network, id, name, bridge, v4.getSubnet(), gw);
         } catch (RuntimeException | UnknownHostException e) {
             try {

@@ -31,6 +31,8 @@ final class RunContainment {
 
     private final List<ContainmentCheck> checks = Collections.synchronizedList(new ArrayList<>());
     private ConntrackWatch watch;
+    /** "tcp ip:port" / "udp ip:port" of the probe's sockets, so its flows are not mistaken for the agent's. */
+    private final java.util.Set<String> probeClients = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private String gateway;
 
     /** Starts the connection-tracking watch; without conntrack the run continues with a failed check noted. */
@@ -71,6 +73,16 @@ final class RunContainment {
         }
         List<ContainmentCheck> judged = probe.judge(output, gateway, events::events);
         checks.addAll(judged);
+        for (org.egressaudit.harness.network.ServiceEvent e : events.events()) {
+            boolean canary = e.detail().contains(probe.token()) || e.kind()
+                    == org.egressaudit.harness.network.ServiceEvent.Kind.DATAGRAM && e.originalDestination() != null
+                    && e.originalDestination().getPort() == 9
+                    && ContainmentProbe.UDP_ADDRESS.equals(e.originalDestination().getHostString());
+            if (canary && e.client() != null && e.client().getAddress() != null) {
+                String proto = e.service() == org.egressaudit.harness.network.ServiceEvent.Service.TCP ? "tcp" : "udp";
+                probeClients.add(proto + " " + e.client().getAddress().getHostAddress() + ":" + e.client().getPort());
+            }
+        }
         return ContainmentCheck.failures(judged).isEmpty();
     }
 
@@ -117,6 +129,11 @@ final class RunContainment {
             checks.add(CaptureContainment.check(result.connections(), events.events(), gateway,
                     events.droppedFromMemory() == 0));
         }
+    }
+
+    /** The probe's own sockets ("tcp ip:port"), as the harness's services saw them. */
+    java.util.Set<String> probeClients() {
+        return java.util.Set.copyOf(probeClients);
     }
 
     boolean failed() {

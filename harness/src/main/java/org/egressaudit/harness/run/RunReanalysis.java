@@ -135,10 +135,19 @@ public final class RunReanalysis {
         warnings.addAll(activityNotes);
 
         ObjectNode report = new JsonReport(toolVersion).toJson(result);
-        report.put("verdict", verdict.name());
+        // a run whose containment self-test failed stays ERROR: re-analysis cannot make it contained
+        boolean uncontained = "FAILED".equals(runNode.path("containment").path("status").asText());
+        report.put("verdict", uncontained ? "ERROR" : verdict.name());
         ObjectNode run = runNode.deepCopy();
-        // report.json of a run that was analysed never carries a problem; run.json may, from a failed analysis.
-        run.remove("problem");
+        if (!uncontained) {
+            // report.json of an analysed run carries no problem; run.json may, from a failed analysis.
+            run.remove("problem");
+        }
+        // process attribution came from live sampling during the run: keep what the previous report recorded
+        JsonNode attribution = previous == null ? null : previous.path("run").path("attribution");
+        if (attribution != null && attribution.isObject()) {
+            run.set("attribution", attribution.deepCopy());
+        }
         if (Files.isRegularFile(folder.fileTrace())) {
             ArrayNode a = run.putArray("fileActivity");
             activity.forEach(a::add);

@@ -69,6 +69,8 @@ public final class ScenarioRunner {
     private static final Duration DRAIN = Duration.ofSeconds(1);
     static final String TRACE_DIR = "/var/tmp/egress-audit";
     static final String TRACE_FILE = TRACE_DIR + "/files.trace";
+    static final String TRACED_CALLS = "open,openat,openat2,execve,clone,clone3,fork,vfork,connect,sendto,sendmsg,"
+            + "sendmmsg";
 
     private final Path runsDir;
     private final AnalysisOptions analysisOptions;
@@ -175,6 +177,7 @@ public final class ScenarioRunner {
         Instant stopped;
         ServiceEventLog eventLog = null;
         RunContainment containment = new RunContainment();
+        RunAttribution attribution = new RunAttribution();
         try {
             say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
             boolean vm = s.sandbox().type() == SandboxType.VM;
@@ -263,6 +266,11 @@ public final class ScenarioRunner {
             if (!containment.probe(sandbox, gateway.getHostAddress(), events)) {
                 throw new ContainmentBreach(containment.problem());
             }
+            if (sandbox instanceof ContainerSandbox c) {
+                resources.push(attribution.startSampling(c.initPid(), c.ipAddress()));
+            } else {
+                attribution.virtualMachine(hostBridge.guestAddress().getHostAddress());
+            }
             prepare(s, sandbox, folder, notes, tls.authority());
             if (agentVersion == null && s.agent().versionCommand().isPresent()) {
                 ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
@@ -302,7 +310,7 @@ public final class ScenarioRunner {
         }
         stopped = Instant.now();
         return analyse(s, folder, captureStats, stopReason, agentVersion, notes, started, stopped, eventLog,
-                containment);
+                containment, attribution);
     }
 
     /** The containment probe failed: the agent must not start. */
@@ -316,7 +324,8 @@ public final class ScenarioRunner {
 
     private RunOutcome analyse(Scenario s, RunFolder folder, CaptureStats stats, String stopReason,
                                String agentVersion, List<String> notes, Instant started, Instant stopped,
-                               ServiceEventLog eventLog, RunContainment containment) throws IOException {
+                               ServiceEventLog eventLog, RunContainment containment, RunAttribution attribution)
+            throws IOException {
         if (!Files.isRegularFile(folder.capture())) {
             String problem = "no capture was written (" + stopReason + ")";
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
@@ -343,7 +352,9 @@ public final class ScenarioRunner {
                         + "): what was not captured was not inspected");
                 verdict = verdict.worst(Verdict.OPAQUE);
             }
-            List<String> activity = fileActivity(folder, corpus, result, notes);
+            List<String> activity = new ArrayList<>(fileActivity(folder, corpus, result, notes));
+            org.egressaudit.harness.attribution.AttributionReport attributed = attribution.report(result, corpus,
+                    folder.fileTrace(), activity, notes, containment.probeClients());
             ObjectNode json = new JsonReport(toolVersion).toJson(result);
             boolean contained = !containment.failed();
             if (contained) {
@@ -353,6 +364,7 @@ public final class ScenarioRunner {
             ObjectNode run = runNode(folder, s, started, stopped, stats, stopReason, agentVersion, notes,
                     contained ? null : containment.problem());
             run.set("containment", containment.toJson());
+            run.set("attribution", attributed.toJson());
             if (s.agent().auditFiles()) {
                 ArrayNode a = run.putArray("fileActivity");
                 activity.forEach(a::add);
@@ -375,7 +387,13 @@ public final class ScenarioRunner {
             return new RunOutcome(s, folder, verdict, verdict == Verdict.PASS ? 0 : 1, null, result, stats,
                     stopReason, agentVersion, notes, activity);
         } catch (Exception e) {
-            String problem = "analysis failed: " + e.getMessage();
+            // the trace goes next to the capture: a reviewer (or a bug report) needs more than a message
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            Path traceFile = folder.dir().resolve("analysis-error.txt");
+            Files.writeString(traceFile, trace.toString(), StandardCharsets.UTF_8);
+            String problem = "analysis failed: " + (e.getMessage() == null ? e.getClass().getName()
+                    : e.getMessage()) + " (stack trace in " + traceFile.getFileName() + ")";
             writeMetadata(folder, s, started, stopped, stats, stopReason, agentVersion, notes, problem);
             return new RunOutcome(s, folder, null, 2, problem, null, stats, stopReason, agentVersion, notes,
                     List.of());
@@ -530,8 +548,10 @@ public final class ScenarioRunner {
         }
         if (s.agent().auditFiles()) {
             // strace runs as root around the agent (and its user switch): every open of every descendant.
-            sb.append("mkdir -p ").append(Shell.quote(TRACE_DIR)).append(" && exec strace -f -ttt -qq ")
-                    .append("-e trace=open,openat,openat2 -o ").append(Shell.quote(TRACE_FILE)).append(" -- ");
+            // -yy prints each socket's addresses (process attribution); execve/clone name the processes
+            sb.append("mkdir -p ").append(Shell.quote(TRACE_DIR)).append(" && exec strace -f -ttt -qq -yy ")
+                    .append("-e trace=").append(TRACED_CALLS).append(" -o ").append(Shell.quote(TRACE_FILE))
+                    .append(" -- ");
         } else {
             sb.append("exec ");
         }

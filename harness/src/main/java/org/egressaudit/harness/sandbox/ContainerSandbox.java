@@ -110,6 +110,7 @@ public final class ContainerSandbox implements Sandbox {
                         + " " + r.stderrText().strip());
             }
             hostInterface = findHostInterface();
+            Ipv6Off.on(hostInterface);
         } catch (RuntimeException e) {
             containerId = containerId != null ? containerId : c.getContainerId();
             try {
@@ -132,6 +133,17 @@ public final class ContainerSandbox implements Sandbox {
             throw new SandboxException("the sandbox container " + containerId + " has no running init process");
         }
         return pid;
+    }
+
+    /** The container's IPv4 address on the run network. */
+    public String ipAddress() {
+        requireStarted();
+        var networks = docker().inspectContainerCmd(containerId).exec().getNetworkSettings().getNetworks();
+        var n = networks == null ? null : networks.get(network.name());
+        if (n == null || n.getIpAddress() == null || n.getIpAddress().isBlank()) {
+            throw new SandboxException("the sandbox container has no address on " + network.name());
+        }
+        return n.getIpAddress();
     }
 
     /** Docker container id; available after {@link #start()}. */
