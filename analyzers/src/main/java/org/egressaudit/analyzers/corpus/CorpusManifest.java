@@ -21,6 +21,21 @@ public record CorpusManifest(Map<String, Category> categories) {
 
     public static final String FILE_NAME = "corpus.yaml";
 
+    /**
+     * A single planted file's category from the closest manifest above it: null when that manifest does not list
+     * it, or there is none (its content then decides).
+     */
+    public static org.egressaudit.analyzers.content.Category listedAbove(Path file) throws CorpusException {
+        Path abs = file.toAbsolutePath().normalize();
+        for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
+            Path m = dir.resolve(FILE_NAME);
+            if (java.nio.file.Files.isRegularFile(m)) {
+                return load(m).categories().get(dir.relativize(abs).toString().replace('\\', '/'));
+            }
+        }
+        return null;
+    }
+
     public static CorpusManifest none() {
         return new CorpusManifest(Map.of());
     }

@@ -38,19 +38,4 @@ final class PlantedCategory {
         }
         return FileTypeSniffer.sniff(head, 0, head.length, nameHint).category();
     }
-
-    /**
-     * A single planted file's category from the closest {@code corpus.yaml} above it (null when that manifest
-     * does not list it, or there is none): the rule the run's analysis corpus applies to file entries.
-     */
-    static Category listedAbove(Path file) throws CorpusException {
-        Path abs = file.toAbsolutePath().normalize();
-        for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
-            Path m = dir.resolve(CorpusManifest.FILE_NAME);
-            if (Files.isRegularFile(m)) {
-                return CorpusManifest.load(m).categories().get(dir.relativize(abs).toString().replace('\\', '/'));
-            }
-        }
-        return null;
-    }
 }

@@ -182,7 +182,7 @@ public final class VariantCorpus {
         List<CorpusEntry> file(CorpusEntry entry, Path from, Path target) throws IOException, CorpusException {
             String to = entry.to();
             String name = from.getFileName().toString();
-            Category c = PlantedCategory.of(from, name, PlantedCategory.listedAbove(from));
+            Category c = PlantedCategory.of(from, name, org.egressaudit.analyzers.corpus.CorpusManifest.listedAbove(from));
             if (policy.allows(c)) {
                 keptFiles++;
                 return List.of(entry);

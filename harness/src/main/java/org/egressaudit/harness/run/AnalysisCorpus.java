@@ -46,7 +46,7 @@ final class AnalysisCorpus {
                 }
             } else {
                 copy(e.from(), out.resolve(target));
-                Category c = categoryFromNearestManifest(e.from());
+                Category c = CorpusManifest.listedAbove(e.from());
                 if (c != null) {
                     categories.put(target, c);
                 }
@@ -62,18 +62,6 @@ final class AnalysisCorpus {
     private static Map<String, Category> manifestOf(Path dir) throws CorpusException {
         Path m = dir.resolve(CorpusManifest.FILE_NAME);
         return Files.isRegularFile(m) ? CorpusManifest.load(m).categories() : Map.of();
-    }
-
-    /** A single planted file takes its category from the closest corpus.yaml above it that lists it. */
-    private static Category categoryFromNearestManifest(Path file) throws CorpusException {
-        Path abs = file.toAbsolutePath().normalize();
-        for (Path dir = abs.getParent(); dir != null; dir = dir.getParent()) {
-            Path m = dir.resolve(CorpusManifest.FILE_NAME);
-            if (Files.isRegularFile(m)) {
-                return CorpusManifest.load(m).categories().get(dir.relativize(abs).toString().replace('\\', '/'));
-            }
-        }
-        return null;
     }
 
     private static void copy(Path from, Path to) {

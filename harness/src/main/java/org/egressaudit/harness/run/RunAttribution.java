@@ -24,6 +24,9 @@ import org.egressaudit.harness.audit.StraceParser;
  * process's planted-file reads to what it sent.
  */
 final class RunAttribution {
+    /** The attribution report in the run folder (also in report.json's run section). */
+    static final String FILE = "attribution.json";
+
     private final Set<String> sandboxAddresses = new HashSet<>();
     private ProcSocketSampler sampler;
     private boolean virtualMachine;

@@ -144,7 +144,9 @@ public final class RunReanalysis {
             run.remove("problem");
         }
         // process attribution came from live sampling during the run: keep what the previous report recorded
-        JsonNode attribution = previous == null ? null : previous.path("run").path("attribution");
+        Path attributionFile = dir.resolve(RunAttribution.FILE);
+        JsonNode attribution = Files.isRegularFile(attributionFile) ? JSON.readTree(attributionFile.toFile())
+                : previous == null ? null : previous.path("run").path("attribution");
         if (attribution != null && attribution.isObject()) {
             run.set("attribution", attribution.deepCopy());
         }

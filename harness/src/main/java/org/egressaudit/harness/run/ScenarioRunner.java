@@ -365,6 +365,8 @@ public final class ScenarioRunner {
                     contained ? null : containment.problem());
             run.set("containment", containment.toJson());
             run.set("attribution", attributed.toJson());
+            // kept on its own too: it came from live sampling, which `egress-audit report` cannot redo
+            new ObjectMapper().writeValue(folder.dir().resolve(RunAttribution.FILE).toFile(), attributed.toJson());
             if (s.agent().auditFiles()) {
                 ArrayNode a = run.putArray("fileActivity");
                 activity.forEach(a::add);

@@ -12,12 +12,7 @@ final class HostPaths {
     /** Resolves the path written at {@code n} against {@code dir} (absolute) and checks it exists. */
     static Path existing(YamlNode n, Path dir) throws ScenarioException {
         String written = Values.nonBlank(n);
-        Path p;
-        try {
-            p = Path.of(written);
-        } catch (InvalidPathException e) {
-            throw n.error("'" + YamlNode.abbreviate(written) + "' is not a valid path: " + e.getReason());
-        }
+        Path p = parse(n, written);
         if (p.isAbsolute()) {
             throw n.error("'" + YamlNode.abbreviate(written) + "' must be relative to the scenario's directory, "
                     + "so the scenario can be moved with its files");
@@ -35,12 +30,7 @@ final class HostPaths {
      */
     static Path existingFile(YamlNode n, Path dir) throws ScenarioException {
         String written = Values.nonBlank(n);
-        Path p;
-        try {
-            p = Path.of(written);
-        } catch (InvalidPathException e) {
-            throw n.error("'" + YamlNode.abbreviate(written) + "' is not a valid path: " + e.getReason());
-        }
+        Path p = parse(n, written);
         Path resolved = dir.resolve(p).normalize();
         if (!Files.isRegularFile(resolved)) {
             throw n.error("'" + YamlNode.abbreviate(written) + "' is not an existing file"
@@ -50,5 +40,13 @@ final class HostPaths {
             throw n.error("'" + YamlNode.abbreviate(written) + "' is not readable");
         }
         return resolved;
+    }
+
+    private static Path parse(YamlNode n, String written) throws ScenarioException {
+        try {
+            return Path.of(written);
+        } catch (InvalidPathException e) {
+            throw n.error("'" + YamlNode.abbreviate(written) + "' is not a valid path: " + e.getReason());
+        }
     }
 }

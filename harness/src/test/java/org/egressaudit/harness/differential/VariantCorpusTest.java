@@ -130,7 +130,7 @@ class VariantCorpusTest {
         assertEquals("/home/user/s.docx", copy.to());
         assertEquals(secret.length * 3L / 2, Files.size(copy.from()));
         // The copy's own manifest gives it the category the original had from the manifest above it.
-        assertEquals(Category.DOCUMENT, PlantedCategory.listedAbove(copy.from()));
+        assertEquals(Category.DOCUMENT, org.egressaudit.analyzers.corpus.CorpusManifest.listedAbove(copy.from()));
     }
 
     @Test

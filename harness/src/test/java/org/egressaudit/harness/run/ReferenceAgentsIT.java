@@ -177,7 +177,9 @@ class ReferenceAgentsIT {
         RunOutcome o = outcome("telemetry-heavy");
         assertEquals(Verdict.PASS, o.verdict(), describe(o));
         assertTrue(o.asExpected());
-        assertTrue(o.notes().isEmpty(), o.notes().toString());
+        // nothing to report beyond the two summaries every run has
+        assertTrue(o.notes().stream().allMatch(n -> n.startsWith("process attribution: ")
+                || n.startsWith("containment self-test: ")), o.notes().toString());
         assertTrue(o.stopReason().contains("exited"), "the agent finished its work: " + o.stopReason());
         assertTrue(took.get("telemetry-heavy").compareTo(LOAD_CASE_LIMIT) < 0, "took " + took.get("telemetry-heavy"));
         AnalysisResult r = o.result();
