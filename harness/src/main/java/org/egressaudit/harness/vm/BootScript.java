@@ -407,8 +407,14 @@ public final class BootScript {
             power_off() {
                 log "powering off"
                 sync
+                # the console only from here: the disk is going away
                 if [ -n "$DATA" ]; then
-                    umount "$MNT" 2>/dev/null || mount -o remount,ro "$MNT" 2>/dev/null
+                    if umount "$MNT" 2>/dev/null; then
+                        printf '%%s %%s\n' "$PREFIX" "data disk unmounted" > /dev/console 2>/dev/null
+                    else
+                        mount -o remount,ro "$MNT" 2>/dev/null
+                        printf '%%s %%s\n' "$PREFIX" "data disk busy: not unmounted (synced)" > /dev/console 2>/dev/null
+                    fi
                 fi
                 sync
                 poweroff -f 2>/dev/null

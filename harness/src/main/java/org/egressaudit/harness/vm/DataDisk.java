@@ -171,8 +171,7 @@ public final class DataDisk {
 
     /**
      * The QEMU arguments attaching the image as a raw virtio drive (after the root disk, so the guest sees it as
-     * {@code /dev/vdb}; the guest finds it by its label anyway). The serial lets a guest without blkid find it
-     * too ({@code /sys/block/vd*}{@code /serial}). A Windows guest without virtio drivers needs
+     * {@code /dev/vdb}; the guest finds it by its label anyway). A Windows guest without virtio drivers needs
      * {@code if=ide} instead: take {@link #driveOption(String)}.
      */
     public List<String> qemuArguments() {
@@ -189,12 +188,8 @@ public final class DataDisk {
             throw new IllegalArgumentException("path contains a comma, which QEMU options cannot carry: " + file);
         }
         // cache=writeback (QEMU's default) so the guest's flushes reach the file: results are read from it
-        return "file=" + file + ",if=" + iface + ",format=raw,cache=writeback"
-                + (iface.equals("virtio") ? ",serial=" + SERIAL : "");
+        return "file=" + file + ",if=" + iface + ",format=raw,cache=writeback";
     }
-
-    /** The virtio serial of the drive (at most 20 characters). */
-    public static final String SERIAL = "egress-audit-data";
 
     /**
      * File system size for the content: content + 50 % + room, at least 32 MiB (64 MiB for FAT, so mkfs.vfat
