@@ -25,7 +25,7 @@ final class GuestScripts {
             #!/bin/sh
             # egress-audit guest init, started by the kernel as pid 1 (init=%1$s). The guest has no init system and
             # no udev: this mounts the API file systems, configures the network card by DHCP, keeps the QEMU guest agent running
-            # and reaps orphans (pid 1 inherits them). Every step is logged on the console with the prefix %2$s
+            # (or runs the harness's boot script from a data disk) and reaps orphans (pid 1 inherits them). Every step is logged on the console with the prefix %2$s
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
             export PATH
             umask 022
@@ -110,6 +110,25 @@ final class GuestScripts {
             busybox acpid -f -c /etc/acpi -l /run/egress-audit/acpid.log -p /run/acpid.pid &
             log "acpid started"
 
+            # without a guest agent the harness passes %7$s and a data disk holding a boot script
+            # (BootScript): the script is copied off the disk (it mounts the disk itself, rw) and run instead
+            boot_script=
+            case " $(cat /proc/cmdline) " in
+            *" %7$s "*)
+            %8$s
+                if await 'find_data_disk %9$s || find_data_disk %10$s'; then
+                    mkdir -p /run/egress-audit/probe
+                    if mount -o ro "$data_dev" /run/egress-audit/probe 2>/dev/null \
+                            || { modprobe vfat; mount -o ro "$data_dev" /run/egress-audit/probe; }; then
+                        cp /run/egress-audit/probe/%11$s /run/egress-audit/boot-script.sh 2>/dev/null \
+                            && boot_script=/run/egress-audit/boot-script.sh
+                        umount /run/egress-audit/probe
+                    fi
+                fi
+                [ -n "$boot_script" ] || log "%7$s given, but no data disk holds %11$s: starting the guest agent"
+                ;;
+            esac
+
             # no udev, so no /dev/virtio-ports links: find the agent's port by its name
             port=
             find_port() {
@@ -118,7 +137,10 @@ final class GuestScripts {
                 done
                 [ -n "$port" ] && [ -e "$port" ]
             }
-            if has_virtio 0x0003 && await find_port; then
+            if [ -n "$boot_script" ]; then
+                log "running the boot script from $data_dev instead of the guest agent"
+                sh "$boot_script" > /dev/console 2>&1 < /dev/null &
+            elif has_virtio 0x0003 && await find_port; then
                 (
                     while :; do
                         log "starting qemu-ga on $port"
@@ -138,7 +160,8 @@ final class GuestScripts {
                 wait
                 sleep 1
             done
-            """.formatted(INIT_PATH, LOG_PREFIX, SHUTDOWN_PATH, DHCP_PATH, NETWORK_STATUS_PATH, ACPI_POWER_PATH);
+            """.formatted(INIT_PATH, LOG_PREFIX, SHUTDOWN_PATH, DHCP_PATH, NETWORK_STATUS_PATH, ACPI_POWER_PATH,
+            BootScript.KERNEL_FLAG, BootScript.FIND_DISK, DataDisk.LABEL, DataDisk.FAT_LABEL, BootScript.SCRIPT);
 
     static final String DHCP = """
             #!/bin/sh
