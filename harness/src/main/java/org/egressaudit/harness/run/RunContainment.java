@@ -86,6 +86,12 @@ final class RunContainment {
         return ContainmentCheck.failures(judged).isEmpty();
     }
 
+    /** The probe cannot run (no command channel): recorded, the other two checks still apply. */
+    void skipProbe(String why) {
+        checks.add(new ContainmentCheck("canary probe", true, "not run: " + why + "; the connection-tracking watch "
+                + "and the capture check still apply"));
+    }
+
     /** The first nameserver of the sandbox's resolv.conf (what its programs ask); the gateway if unreadable. */
     private static String resolver(Sandbox sandbox, String gateway) {
         try {

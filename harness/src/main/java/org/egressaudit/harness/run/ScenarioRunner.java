@@ -181,6 +181,7 @@ public final class ScenarioRunner {
         try {
             say(s, "setting up (run " + folder.runId() + ", folder " + folder.dir() + ")");
             boolean vm = s.sandbox().type() == SandboxType.VM;
+            boolean bootScript = vm && s.sandbox().vm().orElseThrow().control() == VmSpec.Control.BOOT_SCRIPT;
             DockerEnvironment.Diagnosis diag = DockerEnvironment.diagnose();
             if (!diag.ok() && (!vm || s.sandbox().vm().orElseThrow().builtinGuest())) {
                 throw new SetupException("this machine is not ready for sandboxed runs:\n" + diag.report(), null);
@@ -239,6 +240,10 @@ public final class ScenarioRunner {
                             notes.addAll(x.notes());
                         }
                     });
+                    if (bootScript) {
+                        x.withBootScript(BootScriptRun.prepare(s, folder, plantedCorpus(s, folder),
+                                tls.authority().certificateFile()));
+                    }
                     say(s, "booting the virtual machine (" + accel.kind() + ")");
                     x.start();
                     return x;
@@ -263,7 +268,10 @@ public final class ScenarioRunner {
             resources.push(containment.startWatch(folder.dir().resolve("conntrack.log"), subnet,
                     gateway.getHostAddress()));
             say(s, "containment self-test");
-            if (!containment.probe(sandbox, gateway.getHostAddress(), events)) {
+            if (bootScript) {
+                containment.skipProbe("boot-script control has no command channel to run the canary probe in the "
+                        + "guest");
+            } else if (!containment.probe(sandbox, gateway.getHostAddress(), events)) {
                 throw new ContainmentBreach(containment.problem());
             }
             if (sandbox instanceof ContainerSandbox c) {
@@ -271,22 +279,16 @@ public final class ScenarioRunner {
             } else {
                 attribution.virtualMachine(hostBridge.guestAddress().getHostAddress());
             }
-            prepare(s, sandbox, folder, notes, tls.authority());
-            if (agentVersion == null && s.agent().versionCommand().isPresent()) {
-                ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
-                agentVersion = v.stdoutText().strip();
-            }
-            say(s, "agent starting: " + s.agent().start());
-            SandboxProcess agent = sandbox.startProcess(agentCommand(s), folder.agentLog());
-            Observation obs = new Observation(s, sandbox, agent, folder, notes, events, containment);
-            stopReason = obs.observe();
-            say(s, "stopped: " + stopReason);
-            if (s.agent().auditFiles()) {
-                try {
-                    sandbox.copyOut(TRACE_FILE, folder.fileTrace());
-                } catch (RuntimeException e) {
-                    notes.add("file-activity audit: no trace (" + e.getMessage() + "); is strace in the image?");
-                }
+            if (bootScript) {
+                say(s, "the guest runs the boot script; waiting for it to power off");
+                VmSandbox v = (VmSandbox) sandbox;
+                stopReason = BootScriptRun.awaitAndCollect(s, v, v.bootDisk().orElseThrow(), folder, notes,
+                        s.sandbox().vm().orElseThrow().bootTimeout());
+                say(s, "stopped: " + stopReason);
+            } else {
+                AgentRun a = runAgent(s, sandbox, folder, notes, tls, events, containment, agentVersion);
+                stopReason = a.stopReason();
+                agentVersion = a.agentVersion();
             }
             sleep(DRAIN);
             capture.close();
@@ -320,6 +322,36 @@ public final class ScenarioRunner {
         ContainmentBreach(String message) {
             super(message);
         }
+    }
+
+    /** Command-channel runs: prepare the sandbox, start the agent, observe until a stop condition. */
+    /** What a command-channel run produced: why observation stopped, and the agent's version if asked for. */
+    private record AgentRun(String stopReason, String agentVersion) {
+    }
+
+    /** Command-channel runs: prepare the sandbox, start the agent, observe until a stop condition. */
+    private AgentRun runAgent(Scenario s, Sandbox sandbox, RunFolder folder, List<String> notes, TlsInterception tls,
+                              ServiceEventLog events, RunContainment containment, String agentVersion)
+            throws SetupException {
+        prepare(s, sandbox, folder, notes, tls.authority());
+        String version = agentVersion;
+        if (version == null && s.agent().versionCommand().isPresent()) {
+            ExecResult v = sandbox.exec(COMMAND_TIMEOUT, "sh", "-c", s.agent().versionCommand().get());
+            version = v.stdoutText().strip();
+        }
+        say(s, "agent starting: " + s.agent().start());
+        SandboxProcess agent = sandbox.startProcess(agentCommand(s), folder.agentLog());
+        Observation obs = new Observation(s, sandbox, agent, folder, notes, events, containment);
+        String stopReason = obs.observe();
+        say(s, "stopped: " + stopReason);
+        if (s.agent().auditFiles()) {
+            try {
+                sandbox.copyOut(TRACE_FILE, folder.fileTrace());
+            } catch (RuntimeException e) {
+                notes.add("file-activity audit: no trace (" + e.getMessage() + "); is strace in the image?");
+            }
+        }
+        return new AgentRun(stopReason, version);
     }
 
     private RunOutcome analyse(Scenario s, RunFolder folder, CaptureStats stats, String stopReason,

@@ -28,7 +28,7 @@ final class ScenarioReader {
     private static final List<String> SANDBOX = List.of("type", "image", "packages", "env", "workdir", "trustStores",
             "vm");
     private static final List<String> VM = List.of("disk", "format", "kernel", "initrd", "append", "memory", "cpus",
-            "accel", "nic", "bootTimeout");
+            "accel", "nic", "bootTimeout", "control");
     private static final List<String> AGENT = List.of("version", "versionCommand", "files", "install", "start", "user", "auditFiles");
     private static final List<String> COPY = List.of("from", "to", "mode");
     private static final List<String> CORPUS = List.of("from", "generate", "seed", "to");
@@ -89,6 +89,17 @@ final class ScenarioReader {
         ResponderRules responders = top.has("responders") ? responders(top.optional("responders").orElseThrow())
                 : ResponderRules.none();
         Optional<Verdict> expect = opt(top, "expect", ScenarioReader::verdict);
+        if (sandbox.vm().map(v -> v.control() == VmSpec.Control.BOOT_SCRIPT).orElse(false)) {
+            // the guest runs everything itself and powers off: the harness has no channel to ask or to stop it
+            if (stop.idle().isPresent()) {
+                throw top.optional("stop").orElseThrow().error("stop.idle needs a command channel: with "
+                        + "vm.control boot-script the run ends when the guest powers off or at stop.duration");
+            }
+            if (agent.versionCommand().isPresent()) {
+                throw top.optional("agent").orElseThrow().error("agent.versionCommand needs a command channel: "
+                        + "with vm.control boot-script give agent.version instead");
+            }
+        }
         return Values.checked(root, () -> new Scenario(name, description, file, sandbox, agent, corpus, triggers, stop,
                 policy.policy(), policy.file(), responders, expect));
     }
@@ -163,21 +174,23 @@ final class ScenarioReader {
         VmSpec.Accel accel = opt(f, "accel", v -> choice(v, VmSpec.Accel.class)).orElse(VmSpec.Accel.AUTO);
         VmSpec.Nic nic = opt(f, "nic", v -> choice(v, VmSpec.Nic.class)).orElse(VmSpec.Nic.VIRTIO);
         Duration boot = opt(f, "bootTimeout", Values::duration).orElse(VmSpec.DEFAULT_BOOT_TIMEOUT);
+        VmSpec.Control control = opt(f, "control", v -> choice(v, VmSpec.Control.class))
+                .orElse(VmSpec.Control.GUEST_AGENT);
         return Values.checked(n, () -> new VmSpec(disk, format, kernel, initrd, append, memory, cpus, accel, nic,
-                boot));
+                boot, control));
     }
 
     /** One of an enum's constants, written in lower case. */
     private static <E extends Enum<E>> E choice(YamlNode n, Class<E> type) throws ScenarioException {
         String t = Values.text(n);
         for (E e : type.getEnumConstants()) {
-            if (e.name().toLowerCase(Locale.ROOT).equals(t)) {
+            if (e.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(t)) {
                 return e;
             }
         }
         List<String> names = new ArrayList<>();
         for (E e : type.getEnumConstants()) {
-            names.add(e.name().toLowerCase(Locale.ROOT));
+            names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         throw n.error("'" + YamlNode.abbreviate(t) + "' is not one of " + String.join(", ", names));
     }

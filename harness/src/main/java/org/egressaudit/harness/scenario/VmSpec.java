@@ -20,10 +20,12 @@ import java.util.Optional;
  * @param accel       acceleration: {@code auto} probes KVM and falls back to TCG
  * @param nic         network card model: virtio (Linux; Windows with the virtio drivers) or e1000 (any Windows)
  * @param bootTimeout how long the guest agent may take to answer after power-on (software emulation is slow)
+ * @param control     how the harness drives the guest: the QEMU guest agent, or a script on a data disk the guest
+ *                    runs at boot (for images without a guest agent; no command channel during the run)
  */
 public record VmSpec(Optional<Path> disk, Optional<DiskFormat> format, Optional<Path> kernel, Optional<Path> initrd,
                      Optional<String> append, long memoryBytes, int cpus, Accel accel, Nic nic,
-                     Duration bootTimeout) {
+                     Duration bootTimeout, Control control) {
     public static final long DEFAULT_MEMORY = 1L << 30;
     public static final long MIN_MEMORY = 128L << 20;
     public static final long MAX_MEMORY = 64L << 30;
@@ -36,6 +38,8 @@ public record VmSpec(Optional<Path> disk, Optional<DiskFormat> format, Optional<
 
     public enum Nic { VIRTIO, E1000 }
 
+    public enum Control { GUEST_AGENT, BOOT_SCRIPT }
+
     public VmSpec {
         Objects.requireNonNull(disk, "disk");
         Objects.requireNonNull(format, "format");
@@ -45,6 +49,7 @@ public record VmSpec(Optional<Path> disk, Optional<DiskFormat> format, Optional<
         Objects.requireNonNull(accel, "accel");
         Objects.requireNonNull(nic, "nic");
         Objects.requireNonNull(bootTimeout, "bootTimeout");
+        Objects.requireNonNull(control, "control");
         if (memoryBytes < MIN_MEMORY || memoryBytes > MAX_MEMORY) {
             throw new IllegalArgumentException("memory must be between 128M and 64G, not " + memoryBytes + " bytes");
         }
@@ -67,7 +72,7 @@ public record VmSpec(Optional<Path> disk, Optional<DiskFormat> format, Optional<
     /** The built-in Linux guest with default hardware. */
     public static VmSpec builtin() {
         return new VmSpec(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-                DEFAULT_MEMORY, 1, Accel.AUTO, Nic.VIRTIO, DEFAULT_BOOT_TIMEOUT);
+                DEFAULT_MEMORY, 1, Accel.AUTO, Nic.VIRTIO, DEFAULT_BOOT_TIMEOUT, Control.GUEST_AGENT);
     }
 
     public boolean builtinGuest() {

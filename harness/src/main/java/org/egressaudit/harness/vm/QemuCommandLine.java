@@ -26,6 +26,18 @@ public final class QemuCommandLine {
      */
     public static List<String> build(String qemu, String name, VmConfig c, Acceleration accel, Path overlay,
                                      String tap, String mac, Path qmpSocket, Path qgaSocket, Path console) {
+        return build(qemu, name, c, accel, overlay, tap, mac, qmpSocket, java.util.Optional.of(qgaSocket), console,
+                List.of(), "");
+    }
+
+    /**
+     * @param qgaSocket  guest agent socket; empty for a guest driven by a boot script (no agent channel)
+     * @param extra      further arguments (a data disk)
+     * @param appendMore words added to the kernel command line of a direct kernel boot
+     */
+    public static List<String> build(String qemu, String name, VmConfig c, Acceleration accel, Path overlay,
+                                     String tap, String mac, Path qmpSocket, java.util.Optional<Path> qgaSocket,
+                                     Path console, List<String> extra, String appendMore) {
         List<String> a = new ArrayList<>(List.of(qemu, "-name", name, "-nodefaults", "-no-user-config",
                 "-display", "none", "-monitor", "none",
                 "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny"));
@@ -34,15 +46,20 @@ public final class QemuCommandLine {
         c.kernel().ifPresent(k -> {
             a.addAll(List.of("-kernel", k.toString()));
             c.initrd().ifPresent(i -> a.addAll(List.of("-initrd", i.toString())));
-            c.append().ifPresent(x -> a.addAll(List.of("-append", x)));
+            String line = (c.append().orElse("") + " " + appendMore).strip();
+            if (!line.isEmpty()) {
+                a.addAll(List.of("-append", line));
+            }
         });
         // cache=unsafe: the overlay is thrown away after the run, so flushes buy nothing and cost a lot under TCG
         a.addAll(List.of("-drive", "file=" + commaSafe(overlay) + ",if=virtio,format=qcow2,cache=unsafe"));
         a.addAll(List.of("-netdev", "tap,id=net0,ifname=" + tap + ",script=no,downscript=no",
                 "-device", (c.nic() == VmSpec.Nic.E1000 ? "e1000" : "virtio-net-pci") + ",netdev=net0,mac=" + mac));
-        a.addAll(List.of("-chardev", "socket,id=qga0,path=" + commaSafe(qgaSocket) + ",server=on,wait=off",
+        qgaSocket.ifPresent(q -> a.addAll(List.of("-chardev", "socket,id=qga0,path=" + commaSafe(q)
+                        + ",server=on,wait=off",
                 "-device", "virtio-serial-pci,id=vser0",
-                "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0"));
+                "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0")));
+        a.addAll(extra);
         a.addAll(List.of("-qmp", "unix:" + commaSafe(qmpSocket) + ",server=on,wait=off"));
         a.addAll(List.of("-serial", "file:" + commaSafe(console)));
         a.addAll(List.of("-rtc", "base=utc", "-device", "virtio-rng-pci"));

@@ -65,6 +65,8 @@ public final class VmSandbox implements Sandbox {
     private QmpClient qmp;
     private GuestAgentClient agent;
     private DhcpResponder dhcp;
+    /** Boot-script control: the data disk carrying the script, null under guest-agent control. */
+    private DataDisk bootDisk;
     private boolean started;
     private boolean closed;
 
@@ -90,6 +92,23 @@ public final class VmSandbox implements Sandbox {
         this.config = Objects.requireNonNull(config, "config");
         this.accel = Objects.requireNonNull(accel, "accel");
         this.workDir = Objects.requireNonNull(workDir, "workDir");
+    }
+
+    /**
+     * Drive the guest with a boot script on {@code disk} instead of the guest agent: the guest runs it at boot and
+     * powers off; the harness then has no command channel (exec, copies and processes are refused).
+     */
+    public synchronized VmSandbox withBootScript(DataDisk disk) {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        this.bootDisk = disk;
+        return this;
+    }
+
+    /** The boot-script data disk, when the guest is driven that way. */
+    public java.util.Optional<DataDisk> bootDisk() {
+        return java.util.Optional.ofNullable(bootDisk);
     }
 
     public Path overlay() {
@@ -141,14 +160,23 @@ public final class VmSandbox implements Sandbox {
             dhcp = DhcpResponder.start(bridge.tapInterface(), DhcpLease.forBridge(bridge));
             Path qmpSocket = socketDir.resolve("qmp.sock");
             Path qgaSocket = socketDir.resolve("qga.sock");
-            List<String> argv = QemuCommandLine.build(QEMU, "egress-audit-" + bridge.runId(), config, accel,
-                    overlay(), bridge.tapInterface(), bridge.guestMac(), qmpSocket, qgaSocket, consoleLog());
+            List<String> argv = bootDisk == null
+                    ? QemuCommandLine.build(QEMU, "egress-audit-" + bridge.runId(), config, accel, overlay(),
+                    bridge.tapInterface(), bridge.guestMac(), qmpSocket, qgaSocket, consoleLog())
+                    // the script runs once and powers off: a reboot must end the VM, not run it again
+                    : QemuCommandLine.build(QEMU, "egress-audit-" + bridge.runId(), config, accel, overlay(),
+                    bridge.tapInterface(), bridge.guestMac(), qmpSocket, java.util.Optional.empty(), consoleLog(),
+                    concat(bootDisk.qemuArguments(), List.of("-no-reboot")), BootScript.KERNEL_FLAG);
             Files.writeString(workDir.resolve("qemu.cmdline"), String.join(" ", argv.stream().map(Shell::quote)
                     .toList()) + "\n", StandardCharsets.UTF_8);
             qemu = HostProcess.start(argv, qemuLog(), config.maxLogBytes());
             qmp = connectQmp(qmpSocket);
-            agent = connectAgent(qgaSocket);
-            awaitLease();
+            if (bootDisk == null) {
+                agent = connectAgent(qgaSocket);
+                awaitLease();
+            } else {
+                notes.add("boot-script control: the guest runs the run's script from its data disk and powers off");
+            }
         } catch (RuntimeException | IOException e) {
             String why = e instanceof SandboxException ? e.getMessage() : "cannot start the virtual machine: "
                     + e.getMessage();
@@ -159,6 +187,26 @@ public final class VmSandbox implements Sandbox {
             }
             throw new SandboxException(why, e);
         }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * Boot-script control: waits until the guest powers off (the script's last step), at most {@code timeout};
+     * true when it did. Also notes the DHCP lease, which under this control nobody waited for.
+     */
+    public boolean awaitPowerOff(Duration timeout) {
+        if (qemu == null) {
+            throw new IllegalStateException("sandbox not started");
+        }
+        boolean off = qemu.awaitExit(timeout);
+        notes.add(dhcp.leasedAt().isPresent() ? "the guest took its DHCP lease: " + bridge.guestAddress()
+                .getHostAddress() + "/" + bridge.prefixLength() : "the guest took no DHCP lease");
+        return off;
     }
 
     /** Short: UNIX socket paths are limited to 107 bytes, and run folders can be deep. */
@@ -536,6 +584,9 @@ public final class VmSandbox implements Sandbox {
     }
 
     private void requireStarted() {
+        if (bootDisk != null) {
+            throw new IllegalStateException("boot-script control has no command channel into the guest");
+        }
         if (!started || closed || agent == null) {
             throw new IllegalStateException("sandbox not running");
         }

@@ -40,7 +40,7 @@ class VmScenarioIT {
         TestImages.sandboxImage();
         ScenarioRunner runner = ScenarioFixture.repoRunner(runs, progress);
         for (String s : List.of("vm/quarantine-archiver", "container/quarantine-archiver", "vm/https-sample",
-                "container/https-sample")) {
+                "container/https-sample", "vm/boot-script-quarantine-archiver")) {
             Scenario scenario = ScenarioLoader.load(ScenarioFixture.REPO_SCENARIOS.resolve(s + ".yaml"));
             outcomes.put(s, runner.run(scenario));
         }
@@ -77,6 +77,23 @@ class VmScenarioIT {
         // the file-activity audit (strace in the guest) ties the upload to the read, as in the container
         assertTrue(vm.fileActivity().stream().anyMatch(l -> l.contains("secret.docx") && l.contains("finding #")),
                 vm.fileActivity().toString());
+    }
+
+    @Test
+    void withoutAGuestAgentABootScriptOnADataDiskGivesTheSameVerdict() throws Exception {
+        RunOutcome boot = outcome("vm/boot-script-quarantine-archiver");
+        RunOutcome container = outcome("container/quarantine-archiver");
+        assertEquals(container.verdict(), boot.verdict(), ReferenceAgentsIT.describe(boot));
+        assertEquals(findings(container), findings(boot));
+        assertTrue(boot.stopReason().startsWith("agent exited (code 0)"), boot.stopReason());
+        assertTrue(boot.fileActivity().stream().anyMatch(l -> l.contains("secret.docx") && l.contains("finding #")),
+                "the strace trace came back on the data disk: " + boot.fileActivity());
+        Path vmDir = boot.folder().dir().resolve("vm");
+        assertTrue(Files.readString(vmDir.resolve("steps.log")).contains("agent"), "the script's steps are kept");
+        assertTrue(Files.readString(boot.folder().agentLog()).length() > 0, "the agent's output came back");
+        assertTrue(Files.readString(boot.folder().commandsLog()).contains("signature"),
+                "the trigger ran in the guest: " + Files.readString(boot.folder().commandsLog()));
+        assertTrue(boot.notes().stream().anyMatch(n -> n.startsWith("boot-script control")), boot.notes().toString());
     }
 
     @Test

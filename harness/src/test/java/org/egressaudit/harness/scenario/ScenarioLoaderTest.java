@@ -219,7 +219,7 @@ class ScenarioLoaderTest {
                 sandbox:
                   type: vm
                   vm: {disk: win.qcow2, format: qcow2, kernel: vmlinuz, initrd: INITRD, append: "console=ttyS0",
-                       memory: 2G, cpus: 2, accel: tcg, nic: e1000, bootTimeout: 90s}
+                       memory: 2G, cpus: 2, accel: tcg, nic: e1000, bootTimeout: 90s, control: boot-script}
                 agent: {start: run}
                 policy: {allow: [metadata]}
                 """.replace("INITRD", abs.toString())));
@@ -233,6 +233,7 @@ class ScenarioLoaderTest {
         assertEquals(VmSpec.Accel.TCG, vm.accel());
         assertEquals(VmSpec.Nic.E1000, vm.nic());
         assertEquals(Duration.ofSeconds(90), vm.bootTimeout());
+        assertEquals(VmSpec.Control.BOOT_SCRIPT, vm.control());
         assertFalse(vm.builtinGuest());
     }
 
@@ -260,7 +261,7 @@ class ScenarioLoaderTest {
         String text = java.nio.file.Files.readString(SCENARIOS.resolve("EXAMPLE.yaml"));
         for (String key : List.of("name", "description", "sandbox", "type", "image", "packages", "env", "workdir",
                 "trustStores", "vm", "disk", "format", "kernel", "initrd", "append", "memory", "cpus", "accel", "nic",
-                "bootTimeout",
+                "bootTimeout", "control",
                 "agent", "version", "versionCommand", "files", "from", "to", "mode", "install", "start", "user",
                 "corpus", "generate", "seed", "triggers", "at", "exec", "copy", "stop", "duration", "idle", "agentExits", "policy",
                 "allow", "opaqueBytesBudget", "markers", "responders", "host", "method", "path", "status", "headers",

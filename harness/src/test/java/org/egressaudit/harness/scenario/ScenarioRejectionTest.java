@@ -214,7 +214,15 @@ class ScenarioRejectionTest {
                 + "your own 'disk': the built-in guest boots its own kernel");
         fx.rejects(vm.replace("VM", "{bootTimeout: 0s}"), ":2: sandbox.vm: bootTimeout must be positive");
         fx.rejects(vm.replace("VM", "{disks: x}"), ":2: sandbox.vm.disks: unknown key 'disks' (known keys "
-                + "here: disk, format, kernel, initrd, append, memory, cpus, accel, nic, bootTimeout)");
+                + "here: disk, format, kernel, initrd, append, memory, cpus, accel, nic, bootTimeout, control)");
+        fx.rejects(vm.replace("VM", "{control: ssh}"),
+                ":2: sandbox.vm.control: 'ssh' is not one of guest-agent, boot-script");
+        String boot = vm.replace("VM", "{control: boot-script}");
+        fx.rejects(boot + "stop: {duration: 30s, idle: 5s}\n", ":5: stop: stop.idle needs a command channel: with "
+                + "vm.control boot-script the run ends when the guest powers off or at stop.duration");
+        fx.rejects(boot.replace("agent: {start: run}", "agent: {start: run, versionCommand: \"x --version\"}"),
+                ":3: agent: agent.versionCommand needs a command channel: with vm.control boot-script give "
+                        + "agent.version instead");
     }
 
     @Test
