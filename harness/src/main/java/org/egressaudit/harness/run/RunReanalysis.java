@@ -131,7 +131,7 @@ public final class RunReanalysis {
             verdict = verdict.worst(Verdict.OPAQUE); // run.json's notes already say so
         }
         List<String> activityNotes = new ArrayList<>();
-        List<String> activity = ScenarioRunner.fileActivity(folder, corpus, result, activityNotes);
+        List<String> activity = new ArrayList<>(ScenarioRunner.fileActivity(folder, corpus, result, activityNotes));
         warnings.addAll(activityNotes);
 
         ObjectNode report = new JsonReport(toolVersion).toJson(result);
@@ -149,6 +149,8 @@ public final class RunReanalysis {
                 : previous == null ? null : previous.path("run").path("attribution");
         if (attribution != null && attribution.isObject()) {
             run.set("attribution", attribution.deepCopy());
+            // the summary tells each process's story after the file activity, as the run did
+            attribution.path("stories").forEach(st -> st.path("sentences").forEach(x -> activity.add(x.asText())));
         }
         if (Files.isRegularFile(folder.fileTrace())) {
             ArrayNode a = run.putArray("fileActivity");
