@@ -107,8 +107,7 @@ public final class ContainmentProbe {
         while (true) {
             List<ServiceEvent> all = events.get();
             long mentions = all.stream().filter(this::mentionsToken).count();
-            boolean datagram = all.stream().anyMatch(e -> e.kind() == ServiceEvent.Kind.DATAGRAM
-                    && isOriginal(e, new InetSocketAddress(UDP_ADDRESS, 9)));
+            boolean datagram = all.stream().anyMatch(ContainmentProbe::isUdpCanary);
             if ((mentions >= 5 && datagram) || System.nanoTime() > deadline) {
                 return all;
             }
@@ -119,6 +118,15 @@ public final class ContainmentProbe {
                 return all;
             }
         }
+    }
+
+    /** Whether the harness's services logged {@code e} because of this probe (its token, or its UDP datagram). */
+    public boolean isCanary(ServiceEvent e) {
+        return mentionsToken(e) || isUdpCanary(e);
+    }
+
+    private static boolean isUdpCanary(ServiceEvent e) {
+        return e.kind() == ServiceEvent.Kind.DATAGRAM && isOriginal(e, new InetSocketAddress(UDP_ADDRESS, 9));
     }
 
     private boolean mentionsToken(ServiceEvent e) {
@@ -174,9 +182,7 @@ public final class ContainmentProbe {
         if (!result.path("ok").asBoolean(false)) {
             return new ContainmentCheck(name, false, "not sent (" + result.path("error").asText("?") + ")");
         }
-        InetSocketAddress dialled = new InetSocketAddress(UDP_ADDRESS, 9);
-        boolean logged = seen.stream().anyMatch(e -> e.kind() == ServiceEvent.Kind.DATAGRAM
-                && isOriginal(e, dialled));
+        boolean logged = seen.stream().anyMatch(ContainmentProbe::isUdpCanary);
         return logged ? new ContainmentCheck(name, true, "received by the harness's UDP sink")
                 : new ContainmentCheck(name, false, "the harness's UDP sink never received it");
     }

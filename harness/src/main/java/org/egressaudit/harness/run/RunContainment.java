@@ -74,11 +74,7 @@ final class RunContainment {
         List<ContainmentCheck> judged = probe.judge(output, gateway, events::events);
         checks.addAll(judged);
         for (org.egressaudit.harness.network.ServiceEvent e : events.events()) {
-            boolean canary = e.detail().contains(probe.token()) || e.kind()
-                    == org.egressaudit.harness.network.ServiceEvent.Kind.DATAGRAM && e.originalDestination() != null
-                    && e.originalDestination().getPort() == 9
-                    && ContainmentProbe.UDP_ADDRESS.equals(e.originalDestination().getHostString());
-            if (canary && e.client() != null && e.client().getAddress() != null) {
+            if (probe.isCanary(e) && e.client() != null && e.client().getAddress() != null) {
                 String proto = e.service() == org.egressaudit.harness.network.ServiceEvent.Service.TCP ? "tcp" : "udp";
                 probeClients.add(proto + " " + e.client().getAddress().getHostAddress() + ":" + e.client().getPort());
             }
@@ -113,11 +109,7 @@ final class RunContainment {
         if (watch == null) {
             return java.util.Optional.empty();
         }
-        List<String> e = watch.escapes();
-        if (e.isEmpty()) {
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(e.get(0));
+        return watch.escapes().stream().findFirst();
     }
 
     /** After the run: the watch's verdict and the capture check. */
